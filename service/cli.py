@@ -1,0 +1,267 @@
+"""The `cobro` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from service.config import ConfigurationError, Settings, get_settings
+from service.logging import configure_logging
+
+app = typer.Typer(help="Cobro: collections messaging.", no_args_is_help=True, add_completion=False)
+tenant_app = typer.Typer(
+    help="Manage tenants (the client companies whose receivables you collect)."
+)
+app.add_typer(tenant_app, name="tenant")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    configure_logging(settings.log_level)
+    return settings
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema (Alembic)."""
+    from service.migrations import upgrade
+    from service.runtime import prepare_storage
+
+    settings = _settings()
+    prepare_storage(settings)
+    upgrade(settings.resolved_database_url)
+    out.print("database is at the newest schema")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    worker: Annotated[bool, typer.Option(help="run an arq worker in the same process")] = True,
+) -> None:
+    """Serve the API and, unless --no-worker, an arq worker beside it. Migrates on start."""
+    settings = _settings()
+    asyncio.run(_serve(settings, host=host, port=port, with_worker=worker))
+
+
+async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+    import uvicorn
+
+    from service.app import create_app
+    from service.runtime import open_runtime
+    from workers.settings import build_worker
+
+    async with open_runtime(settings, migrate=True) as runtime:
+        api = create_app(runtime=runtime)
+        server = uvicorn.Server(
+            uvicorn.Config(api, host=host, port=port, log_config=None, proxy_headers=False)
+        )
+        background = None
+        if with_worker:
+            background = build_worker(runtime, handle_signals=False)
+            worker_task = asyncio.create_task(background.async_run())
+        err.print(f"Cobro is serving on http://{host}:{port} (docs at /docs)")
+        try:
+            await server.serve()
+        finally:
+            if background is not None:
+                worker_task.cancel()
+                await asyncio.gather(worker_task, return_exceptions=True)
+                await background.close()
+
+
+@app.command("worker")
+def worker_command(
+    check: Annotated[bool, typer.Option("--check", help="exit 0 if a worker is alive")] = False,
+) -> None:
+    """Run an arq worker alone (or check that one is alive)."""
+    settings = _settings()
+    if check:
+        raise typer.Exit(asyncio.run(_check_worker(settings)))
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    from service.runtime import open_runtime
+    from workers.settings import build_worker
+
+    async with open_runtime(settings, migrate=True) as runtime:
+        worker = build_worker(runtime, handle_signals=True)
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+
+
+async def _check_worker(settings: Settings) -> int:
+    from redis.asyncio import Redis
+
+    from service.queue import HEALTH_CHECK_KEY, EmbeddedRedis
+
+    url = settings.redis_url or EmbeddedRedis(settings.var_dir).url
+    client: Redis = Redis.from_url(url, socket_timeout=3)
+    try:
+        value = await client.get(HEALTH_CHECK_KEY)
+    except OSError as exc:
+        err.print(f"Redis unreachable: {exc}")
+        return 1
+    finally:
+        await client.aclose()
+    if value is None:
+        err.print("no worker has reported recently")
+        return 1
+    out.print(value.decode())
+    return 0
+
+
+@tenant_app.command("create")
+def tenant_create(
+    name: str,
+    language: Annotated[str, typer.Option(help="default language: en or es")] = "en",
+    timezone: Annotated[str, typer.Option(help="IANA time zone")] = "UTC",
+    country: Annotated[str, typer.Option(help="ISO country for national phone numbers")] = "US",
+    email_from: Annotated[str | None, typer.Option(help="sender email address")] = None,
+    sms_from: Annotated[str | None, typer.Option(help="sender number, E.164")] = None,
+) -> None:
+    """Create a tenant and print its admin API key (shown once) as JSON on the last line."""
+    settings = _settings()
+    result = asyncio.run(
+        _create_tenant(
+            settings,
+            name=name,
+            language=language,
+            timezone=timezone,
+            country=country,
+            email_from=email_from,
+            sms_from=sms_from,
+        )
+    )
+    out.print_json(json.dumps(result)) if sys.stdout.isatty() else typer.echo(json.dumps(result))
+
+
+async def _create_tenant(settings: Settings, **fields: str | None) -> dict[str, str]:
+    from service.ledger.normalize import InvalidField
+    from service.runtime import open_runtime
+    from service.tenancy import service as tenancy
+    from service.tenancy.models import Role
+
+    async with open_runtime(settings, migrate=True) as runtime:
+        try:
+            async with runtime.database.transaction() as session:
+                tenant = await tenancy.create_tenant(
+                    session,
+                    name=str(fields["name"]),
+                    language=str(fields["language"]),
+                    timezone=str(fields["timezone"]),
+                    country=str(fields["country"]),
+                    email_from=fields["email_from"],
+                    sms_from=fields["sms_from"],
+                )
+                _key, secret = await tenancy.issue_key(
+                    session, tenant_id=tenant.id, role=Role.admin, name="admin"
+                )
+        except InvalidField as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
+    return {"tenant_id": str(tenant.id), "api_key": secret}
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(help="how many demo customers")] = 200,
+    seed: Annotated[int, typer.Option(help="random seed of the demo portfolio")] = 7,
+) -> None:
+    """Load a demo tenant and portfolio, and print its admin API key and the service URL."""
+    from service.demo import load_demo
+    from service.runtime import open_runtime
+
+    settings = _settings()
+
+    async def run() -> dict[str, str | int]:
+        async with open_runtime(settings, migrate=True) as runtime:
+            return await load_demo(runtime.database, customers=customers, seed=seed)
+
+    result = asyncio.run(run())
+    out.print(
+        f"Demo tenant [bold]{result['tenant_name']}[/bold]: {result['customers']} customers, "
+        f"{result['invoices']} invoices."
+    )
+    out.print(f"Service URL: {settings.public_url}   (start it with: cobro serve)")
+    out.print(f"Admin API key (shown once): [bold]{result['api_key']}[/bold]", soft_wrap=True)
+    out.print(
+        f"Try: curl -H 'Authorization: Bearer {result['api_key']}' {settings.public_url}/v1/aging",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    tenant: Annotated[str, typer.Option(help="tenant id")],
+) -> None:
+    """Import a CSV or XLSX aging export (one row per invoice) into a tenant's portfolio."""
+    from service.ledger.imports import import_path
+    from service.runtime import open_runtime
+
+    settings = _settings()
+    try:
+        tenant_id = uuid.UUID(tenant)
+    except ValueError as exc:
+        err.print("--tenant takes a tenant id (a UUID)")
+        raise typer.Exit(2) from exc
+
+    async def run() -> str:
+        async with open_runtime(settings, migrate=True) as runtime:
+            with Progress(
+                TextColumn("importing {task.fields[name]}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("rows"),
+                TimeElapsedColumn(),
+                console=err,
+            ) as progress:
+                task = progress.add_task("import", total=None, name=file.name)
+                report = await import_path(
+                    runtime.database,
+                    tenant_id=tenant_id,
+                    path=file,
+                    on_progress=lambda rows: progress.update(task, completed=rows),
+                )
+            return report.model_dump_json(indent=2)
+
+    out.print_json(asyncio.run(run()))
+
+
+@app.command("classify-eval")
+def classify_eval(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Score the reply classifier on labeled replies (JSON lines): accuracy and per-class
+    precision, recall and F1 for intent, reason, team and opt_out; promise-date exact match."""
+    from service.disputes.evaluation import evaluate, format_report, load_jsonl
+
+    records = load_jsonl(file)
+    if not records:
+        err.print(f"{file} holds no labeled replies")
+        raise typer.Exit(2)
+    typer.echo(format_report(evaluate(records)))
+
+
+def main() -> None:
+    app()

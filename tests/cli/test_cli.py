@@ -1,0 +1,134 @@
+"""The console script, run as a user runs it: a subprocess with its own environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.config import Settings
+from service.runtime import Runtime
+
+
+def _cobro(settings: Settings, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.resolved_database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "COBRO_VAR_DIR": str(cwd / "var"),
+        "COBRO_PUBLIC_URL": settings.public_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+async def test_tenant_create_prints_a_working_admin_key(
+    settings: Settings, runtime: Runtime, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    done = _cobro(
+        settings, "tenant", "create", "Ferretería Núñez", "--language", "es",
+        "--timezone", "America/Mexico_City", "--country", "MX", "--sms-from", "55 1234 5678",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(result) == {"tenant_id", "api_key"}
+    response = await client.get(
+        "/v1/aging", headers={"Authorization": f"Bearer {result['api_key']}"}
+    )
+    assert response.status_code == 200
+
+
+def test_tenant_create_refuses_a_bad_time_zone(settings: Settings, tmp_path: Path) -> None:
+    done = _cobro(settings, "tenant", "create", "X", "--timezone", "Mars/Olympus", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "timezone" in done.stderr
+
+
+def test_a_wrong_setting_names_the_variable(settings: Settings, tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": "mysql://nope", "COBRO_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "DATABASE_URL" in done.stderr
+
+
+async def test_demo_loads_every_bucket_in_both_languages(
+    settings: Settings, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    done = _cobro(settings, "demo", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    key = next(word for word in done.stdout.split() if word.startswith("cobro_"))
+    headers = {"Authorization": f"Bearer {key}"}
+    report = (await client.get("/v1/aging", headers=headers)).json()
+    counts = {bucket["bucket"]: bucket["invoices"] for bucket in report["buckets"]}
+    assert all(counts[name] > 0 for name in ("current", "1-30", "31-60", "61-90", "90+")), counts
+    assert sum(counts.values()) == 800
+    english = (await client.get("/v1/customers/DEMO-0002", headers=headers)).json()
+    spanish = (await client.get("/v1/customers/DEMO-0001", headers=headers)).json()
+    assert (english["language"], spanish["language"]) == ("en", "es")
+
+    again = _cobro(settings, "demo", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    report = (await client.get("/v1/aging", headers=headers)).json()
+    assert sum(bucket["invoices"] for bucket in report["buckets"]) == 800
+
+
+@pytest.mark.parametrize("command", [["--help"], ["serve", "--help"], ["worker", "--help"]])
+def test_help_lists_the_commands(settings: Settings, tmp_path: Path, command: list[str]) -> None:
+    done = _cobro(settings, *command, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+def test_classify_eval_scores_labeled_replies(settings: Settings, tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "t1",
+            "channel": "sms",
+            "language": "en",
+            "received_at": "2026-03-02T10:00:00-05:00",
+            "subject": None,
+            "body": "STOP",
+            "intent": "opt_out",
+            "reason": None,
+            "team": "none",
+            "opt_out": True,
+            "promise_date": None,
+        },
+        {
+            "id": "t2",
+            "channel": "email",
+            "language": "es",
+            "received_at": "2026-03-02T10:00:00-06:00",
+            "subject": "RE: Recordatorio",
+            "body": "Le pago el viernes sin falta.",
+            "intent": "promise_to_pay",
+            "reason": None,
+            "team": "collections",
+            "opt_out": False,
+            "promise_date": "2026-03-06",
+        },
+    ]
+    labeled = tmp_path / "labeled.jsonl"
+    labeled.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    done = _cobro(settings, "classify-eval", str(labeled), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "intent: accuracy" in done.stdout
+    assert "promise_date exact match" in done.stdout
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert _cobro(settings, "classify-eval", str(empty), cwd=tmp_path).returncode == 2
