@@ -1,0 +1,165 @@
+"""Consent rules: one record per (tenant, channel, address), checked before every send.
+
+Addresses are kept in the form the portfolio stores them: email with its domain in lower case,
+SMS in E.164, the portal by customer id. Email is compared without regard to case, because mail
+systems treat local parts case-insensitively in practice and a customer who writes from
+``Ana@Example.com`` has opted out ``ana@example.com`` too.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from service.consent.models import ConsentRecord
+from service.types import utcnow
+
+
+class ConsentChannel(enum.StrEnum):
+    email = "email"
+    sms = "sms"
+    portal = "portal"
+
+
+def normalize_address(*, channel: str, address: str) -> str:
+    """The stored form of ``address`` on ``channel`` (see the module docstring)."""
+    value = address.strip()
+    if channel == ConsentChannel.email:
+        value = value.strip("<>")
+        local, at, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}" if at else value
+    if channel == ConsentChannel.sms:
+        return "".join(value.split())
+    return value
+
+
+def _address_clause(channel: str, address: str) -> ColumnElement[bool]:
+    if channel == ConsentChannel.email:
+        return func.lower(col(ConsentRecord.address)) == address.lower()
+    return col(ConsentRecord.address) == address
+
+
+async def find_record(
+    session: AsyncSession, *, tenant_id: uuid.UUID, channel: str, address: str
+) -> ConsentRecord | None:
+    normalized = normalize_address(channel=channel, address=address)
+    result = await session.execute(
+        select(ConsentRecord)
+        .where(
+            col(ConsentRecord.tenant_id) == tenant_id,
+            col(ConsentRecord.channel) == channel,
+            _address_clause(channel, normalized),
+        )
+        .order_by(col(ConsentRecord.updated_at).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def is_opted_out(
+    session: AsyncSession, *, tenant_id: uuid.UUID, channel: str, address: str
+) -> bool:
+    """Whether ``address`` asked not to be contacted on ``channel`` by this tenant.
+
+    Every sender calls this before sending. No record means consent was never withdrawn.
+    """
+    record = await find_record(session, tenant_id=tenant_id, channel=channel, address=address)
+    return record is not None and record.opted_out
+
+
+async def _set(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str,
+    address: str,
+    opted_out: bool,
+    source: str,
+    detail: str | None,
+) -> tuple[ConsentRecord, bool]:
+    record = await find_record(session, tenant_id=tenant_id, channel=channel, address=address)
+    if record is None:
+        record = ConsentRecord(
+            tenant_id=tenant_id,
+            channel=channel,
+            address=normalize_address(channel=channel, address=address),
+            opted_out=not opted_out,  # so that the change below is seen as one
+        )
+        session.add(record)
+    changed = record.opted_out != opted_out
+    record.opted_out = opted_out
+    record.source = source[:64]
+    record.detail = detail[:500] if detail else None
+    record.updated_at = utcnow()
+    await session.flush()
+    return record, changed
+
+
+async def record_opt_out(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str,
+    address: str,
+    source: str,
+    detail: str | None = None,
+) -> tuple[ConsentRecord, bool]:
+    """Withdraw consent for ``address`` on ``channel``; returns the record and whether it changed.
+
+    ``source`` says where the request came from (``sms_keyword``, ``twilio_opt_out``,
+    ``email_request``, ``bounce``, ``agent`` ...); ``detail`` keeps the words or status behind it.
+    """
+    return await _set(
+        session,
+        tenant_id=tenant_id,
+        channel=channel,
+        address=address,
+        opted_out=True,
+        source=source,
+        detail=detail,
+    )
+
+
+async def record_opt_in(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str,
+    address: str,
+    source: str,
+    detail: str | None = None,
+) -> tuple[ConsentRecord, bool]:
+    """Give consent back (START, UNSTOP, ALTA, or an agent's correction)."""
+    return await _set(
+        session,
+        tenant_id=tenant_id,
+        channel=channel,
+        address=address,
+        opted_out=False,
+        source=source,
+        detail=detail,
+    )
+
+
+async def list_records(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str | None = None,
+    address: str | None = None,
+    limit: int = 100,
+) -> list[ConsentRecord]:
+    query = select(ConsentRecord).where(col(ConsentRecord.tenant_id) == tenant_id)
+    if channel is not None:
+        query = query.where(col(ConsentRecord.channel) == channel)
+        if address is not None:
+            normalized = normalize_address(channel=channel, address=address)
+            query = query.where(_address_clause(channel, normalized))
+    elif address is not None:
+        query = query.where(func.lower(col(ConsentRecord.address)) == address.strip().lower())
+    query = query.order_by(col(ConsentRecord.updated_at).desc()).limit(limit)
+    return list((await session.execute(query)).scalars())

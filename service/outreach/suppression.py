@@ -1,0 +1,142 @@
+"""Addresses Cobro must not send to: opt-outs (consent) and addresses a provider called dead.
+
+Both are keyed by tenant, channel and address, written with an upsert so that concurrent
+webhooks and send jobs never collide, and read in bulk before every batch is sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from service.consent.models import ConsentRecord
+from service.outreach.models import UnusableAddress
+from service.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class AddressKey:
+    tenant_id: uuid.UUID
+    channel: str
+    address: str
+
+
+def normalize_address(channel: str, address: str) -> str:
+    """Emails compare with the domain lowercased (as the ledger stores them); numbers as is."""
+    value = address.strip()
+    if channel == "email" and "@" in value:
+        local, domain = value.rsplit("@", 1)
+        return f"{local}@{domain.lower()}"
+    return value
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a SQLModel table class, for bulk statements."""
+    return cast(Table, inspect(model).local_table)
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT supporting ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def record_opt_out(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str,
+    address: str,
+    source: str,
+    detail: str | None = None,
+) -> None:
+    """Record that ``address`` opted out of ``channel`` for this tenant (idempotent)."""
+    now = utcnow()
+    values = {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "channel": channel,
+        "address": normalize_address(channel, address),
+        "opted_out": True,
+        "source": source[:64],
+        "detail": detail[:500] if detail else None,
+        "updated_at": now,
+    }
+    statement = dialect_insert(session, table_of(ConsentRecord)).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant_id", "channel", "address"],
+        set_={
+            "opted_out": True,
+            "source": values["source"],
+            "detail": values["detail"],
+            "updated_at": now,
+        },
+    )
+    await session.execute(statement)
+
+
+async def mark_unusable(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    channel: str,
+    address: str,
+    code: str | None,
+    reason: str | None,
+) -> None:
+    """Record that ``address`` can never take ``channel`` (idempotent; the first reason stays)."""
+    statement = dialect_insert(session, table_of(UnusableAddress)).values(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        channel=channel,
+        address=normalize_address(channel, address),
+        code=code[:32] if code else None,
+        reason=reason[:1000] if reason else None,
+        created_at=utcnow(),
+    )
+    await session.execute(
+        statement.on_conflict_do_nothing(index_elements=["tenant_id", "channel", "address"])
+    )
+
+
+async def blocked_addresses(
+    session: AsyncSession, *, keys: Iterable[AddressKey]
+) -> dict[AddressKey, str]:
+    """Of ``keys``, those that must not be sent to, with the skip reason.
+
+    ``opted_out`` wins over ``address_unusable``: it is the customer's own word.
+    """
+    wanted = {
+        AddressKey(key.tenant_id, key.channel, normalize_address(key.channel, key.address))
+        for key in keys
+    }
+    if not wanted:
+        return {}
+    tenants = sorted({key.tenant_id for key in wanted})
+    addresses = sorted({key.address for key in wanted})
+    blocked: dict[AddressKey, str] = {}
+    for model, reason in ((UnusableAddress, "address_unusable"), (ConsentRecord, "opted_out")):
+        for chunk in _chunks(addresses, 500):
+            query = select(col(model.tenant_id), col(model.channel), col(model.address)).where(
+                col(model.tenant_id).in_(tenants), col(model.address).in_(chunk)
+            )
+            if model is ConsentRecord:
+                query = query.where(col(ConsentRecord.opted_out).is_(True))
+            for tenant_id, channel, address in (await session.execute(query)).all():
+                key = AddressKey(tenant_id, channel, address)
+                if key in wanted:
+                    blocked[key] = reason
+    return blocked
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
