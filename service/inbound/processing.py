@@ -1,0 +1,526 @@
+"""The ``process_inbound`` pipeline: one stored payload in, one threaded inbound message out.
+
+parse -> route (threading) -> record the message, its attachments and a ``message_received``
+event -> bounces -> for messages a person wrote: language, consent keywords and requests, then
+``classify_and_route``. Running it twice for the same payload changes nothing: a processed
+payload is skipped, and a message already stored under the same dedupe key is linked, not copied.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from starlette.datastructures import ImmutableMultiDict
+
+from service.config import Settings
+from service.consent import service as consent
+from service.inbound import forms
+from service.inbound import threading as routing
+from service.inbound.consent_handling import handle_consent
+from service.inbound.language import detect_language
+from service.inbound.mime import (
+    Attachment as ParsedAttachment,
+)
+from service.inbound.mime import (
+    Bounce,
+    MalformedEmail,
+    ParsedEmail,
+    parse_email,
+    parse_sendgrid_inbound,
+)
+from service.inbound.models import InboundPayload
+from service.inbound.service import InboundSource
+from service.ledger.models import Customer
+from service.tenancy.models import Tenant
+from service.threads.models import (
+    Attachment,
+    Direction,
+    Message,
+    MessageStatus,
+    Thread,
+    ThreadStatus,
+)
+from service.threads.service import open_thread, record_event
+from service.types import utcnow
+
+_log = structlog.get_logger("cobro.inbound")
+
+ATTACHMENT_MAX_BYTES = 10_000_000
+_HEADER_VALUE_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One inbound message, read from its payload, before it is threaded."""
+
+    channel: str  # email, sms, portal
+    sender: str | None
+    recipient: str | None
+    subject: str | None
+    body: str
+    body_html: str | None
+    body_clean: str
+    headers: dict[str, str]
+    dedupe_key: str
+    email_message_id: str | None = None
+    provider_id: str | None = None
+    attachments: tuple[ParsedAttachment, ...] = ()
+    automatic: str | None = None  # "auto_reply" or "bounce"
+    bounce: Bounce | None = None
+    provider_opt_out: str | None = None  # Twilio's OptOutType, lower case
+
+
+@dataclass(frozen=True)
+class Outcome:
+    payload_id: uuid.UUID
+    message_id: uuid.UUID | None
+    thread_id: uuid.UUID | None
+    method: str
+    error: str | None = None
+
+
+# --- Reading payloads ------------------------------------------------------------------------
+
+
+def _email_headers(parsed: ParsedEmail) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in parsed.headers:
+        kept.setdefault(name, value[:_HEADER_VALUE_MAX])
+    return kept
+
+
+def incoming_from_email(parsed: ParsedEmail, *, fallback_key: str) -> Incoming:
+    automatic = (
+        "bounce" if parsed.bounce is not None else "auto_reply" if parsed.auto_reply else None
+    )
+    return Incoming(
+        channel="email",
+        sender=parsed.from_address or parsed.envelope_from,
+        recipient=(parsed.to or parsed.envelope_to or (None,))[0],
+        subject=parsed.subject[:1000] or None,
+        body=parsed.text,
+        body_html=parsed.html,
+        body_clean=parsed.body_clean,
+        headers=_email_headers(parsed),
+        dedupe_key="email:" + (parsed.message_id or fallback_key),
+        email_message_id=parsed.message_id,
+        attachments=parsed.attachments,
+        automatic=automatic,
+        bounce=parsed.bounce,
+    )
+
+
+def _sms_media(form: ImmutableMultiDict[str, str]) -> tuple[ParsedAttachment, ...]:
+    count = int(form.get("NumMedia") or 0) if (form.get("NumMedia") or "0").isdigit() else 0
+    media = []
+    for index in range(min(count, 10)):
+        url = form.get(f"MediaUrl{index}")
+        if url:
+            media.append(
+                ParsedAttachment(
+                    filename=url[:500],
+                    content_type=form.get(f"MediaContentType{index}") or "application/octet-stream",
+                    size=0,
+                    content=None,
+                )
+            )
+    return tuple(media)
+
+
+def incoming_from_sms(form: ImmutableMultiDict[str, str], *, fallback_key: str) -> Incoming:
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    body = form.get("Body") or ""
+    return Incoming(
+        channel="sms",
+        sender=form.get("From"),
+        recipient=form.get("To"),
+        subject=None,
+        body=body,
+        body_html=None,
+        body_clean=body.strip(),
+        headers={name: value[:_HEADER_VALUE_MAX] for name, value in form.items() if name != "Body"},
+        dedupe_key="sms:" + (sid or fallback_key),
+        provider_id=sid,
+        attachments=_sms_media(form),
+        provider_opt_out=(form.get("OptOutType") or "").strip().lower() or None,
+    )
+
+
+@dataclass(frozen=True)
+class _Read:
+    incoming: Incoming
+    route: routing.Route
+
+
+async def _read(session: AsyncSession, payload: InboundPayload, settings: Settings) -> _Read:
+    secret = settings.resolved_secret_key()
+    fallback = forms.content_hash(payload.body)
+    if payload.source == InboundSource.twilio_sms:
+        form = forms.read_urlencoded(payload.body)
+        incoming = incoming_from_sms(form, fallback_key=fallback)
+        route = await routing.route_sms(
+            session,
+            sender=incoming.sender or "",
+            to=form.get("To"),
+            messaging_service_sid=form.get("MessagingServiceSid"),
+        )
+        return _Read(incoming, route)
+    if payload.source == InboundSource.portal:
+        return await _read_portal(session, payload)
+    if payload.source == InboundSource.sendgrid_inbound:
+        post = forms.read_multipart(content_type=payload.content_type, body=payload.body)
+        parsed = parse_sendgrid_inbound(
+            post.fields, files=post.files, max_attachment_bytes=ATTACHMENT_MAX_BYTES
+        )
+    else:
+        parsed = parse_email(payload.body, max_attachment_bytes=ATTACHMENT_MAX_BYTES)
+    incoming = incoming_from_email(parsed, fallback_key=fallback)
+    bounced = await _route_bounce(session, parsed.bounce)
+    if bounced is not None:
+        return _Read(incoming, bounced)
+    route = await routing.route_email(
+        session, secret=secret, inbound_domain=settings.inbound_domain, parsed=parsed
+    )
+    return _Read(incoming, route)
+
+
+async def _read_portal(session: AsyncSession, payload: InboundPayload) -> _Read:
+    document = json.loads(payload.body)
+    tenant_id = uuid.UUID(document["tenant_id"])
+    customer_id = uuid.UUID(document["customer_id"])
+    thread_id = uuid.UUID(document["thread_id"]) if document.get("thread_id") else None
+    body = str(document.get("body") or "")
+    incoming = Incoming(
+        channel="portal",
+        sender=None,
+        recipient=None,
+        subject=None,
+        body=body,
+        body_html=None,
+        body_clean=body.strip(),
+        headers={},
+        dedupe_key=f"portal:{payload.id}",
+    )
+    route = await routing.route_portal(
+        session, tenant_id=tenant_id, customer_id=customer_id, thread_id=thread_id
+    )
+    return _Read(incoming, route)
+
+
+async def _original_of(session: AsyncSession, message_id: str | None) -> Message | None:
+    if not message_id:
+        return None
+    bare = message_id.strip().strip("<>")
+    return (
+        await session.execute(
+            select(Message)
+            .where(
+                col(Message.email_message_id).in_([f"<{bare}>", bare]),
+                col(Message.direction) == Direction.outbound,
+            )
+            .order_by(col(Message.created_at).desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def _route_bounce(session: AsyncSession, bounce: Bounce | None) -> routing.Route | None:
+    """A bounce goes to the thread of the message it reports, in that message's tenant."""
+    original = await _original_of(session, bounce.original_message_id if bounce else None)
+    if original is None:
+        return None
+    thread = await session.get(Thread, original.thread_id) if original.thread_id else None
+    return routing.Route(
+        tenant_id=original.tenant_id,
+        thread=thread,
+        customer_id=original.customer_id,
+        method=routing.RouteMethod.bounce,
+    )
+
+
+# --- The pipeline ----------------------------------------------------------------------------
+
+
+async def process_payload(
+    session: AsyncSession, *, payload_id: uuid.UUID, settings: Settings
+) -> Outcome:
+    """Parse, thread and record one stored payload; see the module docstring."""
+    payload = (
+        await session.execute(
+            select(InboundPayload).where(col(InboundPayload.id) == payload_id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if payload is None:
+        return Outcome(payload_id=payload_id, message_id=None, thread_id=None, method="missing")
+    if payload.processed_at is not None:
+        return Outcome(
+            payload_id=payload_id,
+            message_id=payload.message_id,
+            thread_id=None,
+            method="already_processed",
+            error=payload.error,
+        )
+    try:
+        read = await _read(session, payload, settings)
+    except (MalformedEmail, forms.MalformedPayload, ValueError, KeyError) as error:
+        return _give_up(payload, method="malformed", error=f"unreadable payload: {error}")
+    route = read.route
+    if route.tenant_id is None:
+        # Nobody can be told whose reply this is; it stays here, with the reason, for an operator.
+        _log.warning("inbound_unrouted", payload_id=str(payload.id), method=str(route.method))
+        return _give_up(
+            payload, method=str(route.method), error=f"{route.method}: {route.detail or ''}"
+        )
+    payload.tenant_id = route.tenant_id
+    existing = await _stored_message(session, route.tenant_id, read.incoming.dedupe_key)
+    if existing is not None:
+        return _finish(payload, existing, method="duplicate")
+    message = await record_message(session, incoming=read.incoming, route=route, settings=settings)
+    return _finish(payload, message, method=str(route.method))
+
+
+def _give_up(payload: InboundPayload, *, method: str, error: str) -> Outcome:
+    payload.error = error[:1000]
+    payload.processed_at = utcnow()
+    return Outcome(
+        payload_id=payload.id, message_id=None, thread_id=None, method=method, error=payload.error
+    )
+
+
+def _finish(payload: InboundPayload, message: Message, *, method: str) -> Outcome:
+    payload.message_id = message.id
+    payload.processed_at = utcnow()
+    return Outcome(
+        payload_id=payload.id, message_id=message.id, thread_id=message.thread_id, method=method
+    )
+
+
+async def _stored_message(
+    session: AsyncSession, tenant_id: uuid.UUID, dedupe_key: str
+) -> Message | None:
+    return (
+        await session.execute(
+            select(Message).where(
+                col(Message.tenant_id) == tenant_id, col(Message.dedupe_key) == dedupe_key
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def thread_for(session: AsyncSession, *, route: routing.Route, incoming: Incoming) -> Thread:
+    """The thread ``route`` names, else a new one (for its customer, or unmatched)."""
+    if route.tenant_id is None:
+        raise ValueError("a route without tenant has no thread")
+    if route.thread is not None:
+        thread = route.thread
+        if thread.status in (ThreadStatus.resolved, ThreadStatus.closed) and not incoming.automatic:
+            previous = thread.status
+            thread.status = ThreadStatus.open
+            await record_event(
+                session, thread=thread, kind="reopened", data={"from_status": str(previous)}
+            )
+        return thread
+    if route.customer_id is None and incoming.sender:
+        waiting = await routing.unmatched_thread_of(
+            session, tenant_id=route.tenant_id, sender=incoming.sender
+        )
+        if waiting is not None:
+            return waiting
+    return await open_thread(
+        session,
+        tenant_id=route.tenant_id,
+        customer_id=route.customer_id,
+        subject=incoming.subject,
+        channel=incoming.channel,
+        why=f"inbound {incoming.channel}: {route.method}",
+    )
+
+
+async def record_message(
+    session: AsyncSession, *, incoming: Incoming, route: routing.Route, settings: Settings
+) -> Message:
+    """Store ``incoming`` in its thread, then apply bounces, language and consent."""
+    thread = await thread_for(session, route=route, incoming=incoming)
+    now = utcnow()
+    message = Message(
+        tenant_id=thread.tenant_id,
+        thread_id=thread.id,
+        customer_id=thread.customer_id,
+        direction=Direction.inbound,
+        channel=incoming.channel,
+        from_address=(incoming.sender or "")[:320] or None,
+        to_address=(incoming.recipient or "")[:320] or None,
+        subject=incoming.subject,
+        body=incoming.body,
+        body_html=incoming.body_html,
+        body_clean=incoming.body_clean,
+        headers=incoming.headers,
+        email_message_id=(incoming.email_message_id or "")[:998] or None,
+        provider_id=incoming.provider_id,
+        dedupe_key=incoming.dedupe_key[:512],
+        automatic=incoming.automatic,
+        status=MessageStatus.processed,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    for item in incoming.attachments:
+        session.add(
+            Attachment(
+                tenant_id=thread.tenant_id,
+                message_id=message.id,
+                filename=item.filename[:500] if item.filename else None,
+                content_type=item.content_type[:200],
+                size=item.size,
+                too_large=item.too_large,
+                content=item.content,
+            )
+        )
+    if thread.channel is None:
+        thread.channel = incoming.channel
+    thread.last_message_at = now
+    await record_event(
+        session,
+        thread=thread,
+        kind="message_received",
+        data={
+            "message_id": str(message.id),
+            "channel": incoming.channel,
+            "routed_by": str(route.method),
+            "detail": route.detail,
+            "automatic": incoming.automatic,
+            "attachments": len(incoming.attachments),
+        },
+    )
+    if incoming.bounce is not None:
+        await apply_bounce(session, thread=thread, bounce=incoming.bounce)
+    if incoming.automatic is None:
+        await _after_human_message(
+            session, thread=thread, message=message, incoming=incoming, settings=settings
+        )
+    return message
+
+
+async def _after_human_message(
+    session: AsyncSession,
+    *,
+    thread: Thread,
+    message: Message,
+    incoming: Incoming,
+    settings: Settings,
+) -> None:
+    customer = await session.get(Customer, thread.customer_id) if thread.customer_id else None
+    await update_language(session, thread=thread, message=message, customer=customer)
+    tenant = await session.get(Tenant, thread.tenant_id)
+    if tenant is not None:
+        await handle_consent(
+            session,
+            settings=settings,
+            tenant=tenant,
+            thread=thread,
+            customer=customer,
+            message=message,
+            provider_opt_out=incoming.provider_opt_out,
+        )
+    await classify_and_route(session, thread=thread, message=message)
+
+
+async def classify_and_route(session: AsyncSession, *, thread: Thread, message: Message) -> None:
+    """The one place where a reply a person wrote is classified and its thread routed to a team.
+
+    No classifier is installed here yet, so the message's thread keeps ``intent`` null, which
+    the API reads as "not processed yet". Auto-replies and bounces never reach this function.
+    """
+    del session, thread, message
+
+
+# --- Bounces and language --------------------------------------------------------------------
+
+
+async def apply_bounce(session: AsyncSession, *, thread: Thread, bounce: Bounce) -> None:
+    """Mark the reported outbound message bounced; a permanent failure ends email consent.
+
+    Only a 5.x.x status is permanent: a 4.x.x failure says nothing about the address, and a
+    "delayed" report leaves the message as it is (it may still be delivered).
+    """
+    original = await _original_of(session, bounce.original_message_id)
+    if original is not None and original.tenant_id != thread.tenant_id:
+        original = None
+    delayed = bounce.action == "delayed"
+    if original is not None and not delayed:
+        original.status = MessageStatus.bounced
+        original.last_error = (
+            " ".join(part for part in (bounce.status, bounce.diagnostic) if part)[:1000]
+            or "bounced"
+        )
+        original.updated_at = utcnow()
+    await record_event(
+        session,
+        thread=thread,
+        kind="delivery_delayed" if delayed else "bounced",
+        data={
+            "message_id": str(original.id) if original else None,
+            "status": bounce.status,
+            "permanent": bounce.permanent,
+            "recipient": bounce.recipient,
+        },
+    )
+    address = bounce.recipient or (original.to_address if original else None)
+    if bounce.permanent and address:
+        await consent.record_opt_out(
+            session,
+            tenant_id=thread.tenant_id,
+            channel="email",
+            address=address,
+            source="bounce",
+            detail=f"permanent failure {bounce.status}",
+        )
+
+
+async def update_language(
+    session: AsyncSession, *, thread: Thread, message: Message, customer: Customer | None
+) -> None:
+    """Detect the reply's language; two replies in a row in another language change the
+    customer's preferred language (one may be a quote, a name or a copied phrase)."""
+    detected = detect_language(message.body_clean or "") if message.body_clean else None
+    message.language = detected
+    if detected is None:
+        return
+    if thread.language is None:
+        thread.language = detected
+    if customer is None or customer.language == detected:
+        return
+    if customer.language is not None:
+        previous = (
+            await session.execute(
+                select(col(Message.language))
+                .where(
+                    col(Message.tenant_id) == customer.tenant_id,
+                    col(Message.customer_id) == customer.id,
+                    col(Message.direction) == Direction.inbound,
+                    col(Message.automatic).is_(None),
+                    col(Message.language).is_not(None),
+                    col(Message.id) != message.id,
+                )
+                .order_by(col(Message.created_at).desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if previous != detected:
+            return
+    old = customer.language
+    customer.language = detected
+    customer.updated_at = utcnow()
+    await record_event(
+        session,
+        thread=thread,
+        kind="language_changed",
+        data={"from": old, "to": detected, "message_id": str(message.id)},
+    )
