@@ -1,0 +1,145 @@
+"""Extract a promise to pay (date, amount) from a customer's reply.
+
+Only dates about paying count: "paid on Sept 2", "delivered on 4/18" or "invoice
+dated March 1" are not promises. A date is preferred when it shares a sentence
+with a verb of paying in the future; past dates never qualify.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from service.disputes.amounts import Amount, find_amounts
+from service.disputes.dates import DateMention, day_first, find_dates
+from service.disputes.text import fold, sentences
+
+
+@dataclass(frozen=True)
+class Promise:
+    """What the customer committed to: a day, and an amount when they named one."""
+
+    date: date | None
+    amount: Decimal | None
+    currency: str | None
+
+
+_PAY_CUE = re.compile(
+    r"\b(?:pay|paying|paid|payment|send|sending|mail|mailing|check|cheque|wire|wiring|transfer\w*|"
+    r"remit\w*|deposit\w*|zelle|venmo|ach|settle|cover|scheduled|run|released?|process\w*|"
+    r"pago|pagar\w*|pagare|pagaremos|pagamos|pagara|pagad[oa]|deposito|depositar\w*|transfiero|"
+    r"consign\w*|abon\w*|liquid\w*|cubr\w*|bizum|programad\w*|remesa|corte|efectivo|"
+    r"le (?:hago|mando)|te (?:hago|mando))\b"
+)
+# Words right before a date that tie it to something other than a coming payment.
+_NOT_PROMISE = re.compile(
+    r"(?:\b(?:(?<!be )(?<!get )(?<!gets )paid|(?<!be )sent|(?<!be )mailed|delivered|received|"
+    r"recibimos|recibi|"
+    r"shipped|dated|issued|emitid\w*|fechad\w*|since|desde|was due|were due|due|vencio|vence|"
+    r"vencimiento|vencida|cleared|realizad\w*|returned|llego|llegaron|entregad\w*|entregaron|"
+    r"out of (?:the )?office|back|return|regreso|fuera|vacaciones|closed|cerrad\w*|ordered|"
+    r"pedimos|from|invoice|factura|effective|last|past|previous|horario|hours)\s*(?:on|el|the|"
+    r"el dia|in|en|de|del)?\s*|(?<!quedaria )(?<!quedara )(?<!sera )(?<!estara )\bpagad[oa]\s+"
+    r"(?:el\s+)?|\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)\s*(?:a|to|-|thru|through|al)"
+    r"\s+)$"
+)
+_AFTER_NOT_PROMISE = re.compile(
+    r"^\s*(?:pasad[oa]|ago|deposite|pague|pagamos|paid|(?:a|to|-|thru|through|al)\s*(?:lunes|"
+    r"martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|mon|tue|wed|thu|fri))\b"
+)
+# A sentence that reports the past and promises nothing.
+_PAST = re.compile(
+    r"\b(?:(?<!be )(?<!get )(?<!gets )paid|pague|se pago|deposite|depositamos|transferi|shipped|"
+    r"mailed|salio|cobraron|received|recibimos|was|were|did|dijo|said|vino|cancelo|cancelled|"
+    r"canceled|hicimos|hice|realice|realizamos)\b"
+)
+_FUTURE = re.compile(
+    r"\b(?:will|ill|well|going to|gonna|voy|vamos|va a|pagare|pagaremos|se pagara|quedara|"
+    r"quedaria|sera|estara|scheduled|programad\w*|then)\b"
+)
+# Questions, proposals and conditions are not commitments yet.
+_NOT_COMMITTED = re.compile(
+    r"\?|\b(?:can i|could i|can we|could we|may i|would you|would it be|is it ok|puedo|podemos|"
+    r"podria|podriamos|me (?:puede|pueden|permite)|propon\w*|propose|proposal|if you (?:agree|"
+    r"accept)|si (?:estan|esta|estas) de acuerdo|si (?:me|nos) (?:lo )?aceptan)\b"
+)
+_WORDS = re.compile(r"\w+")
+
+
+def extract_promise(
+    text: str, *, received_at: datetime, language: str | None = None, locale: str | None = None
+) -> Promise:
+    """Return the date and amount the customer commits to pay, resolved against `received_at`.
+
+    `received_at` must be aware; its own local date is "today". `locale`
+    ("en_US", "es-MX", "en_GB") decides "03/04" and the meaning of "$" and
+    "pesos"; without it `language` does ("es" reads day-first). Anything that
+    cannot be pinned down is None.
+    """
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    folded = fold(text)
+    received = received_at.date()
+    order = day_first(locale=locale, language=language)
+    mentions = find_dates(folded, received=received, day_first_order=order)
+    chosen = _choose_date(folded, mentions, received)
+    amounts = find_amounts(folded, locale=locale, language=language)
+    amount = _choose_amount(folded, amounts, chosen)
+    return Promise(
+        date=chosen.day if chosen else None,
+        amount=amount.value if amount else None,
+        currency=amount.currency if amount else None,
+    )
+
+
+def _sentence_of(folded: str, offset: int) -> tuple[int, str]:
+    for start, sentence in reversed(sentences(folded)):
+        if start <= offset:
+            return start, sentence
+    return 0, folded
+
+
+def _choose_date(folded: str, mentions: list[DateMention], received: date) -> DateMention | None:
+    short = len(_WORDS.findall(folded)) <= 12
+    best: tuple[int, DateMention] | None = None
+    for mention in mentions:
+        if mention.day is None or mention.day < received or not _about_paying(folded, mention):
+            continue
+        _, sentence = _sentence_of(folded, mention.start)
+        score = 2 if _PAY_CUE.search(sentence) else (1 if short else 0)
+        if score and (best is None or score > best[0]):
+            best = (score, mention)
+    return best[1] if best else None
+
+
+def _about_paying(folded: str, mention: DateMention) -> bool:
+    """False when the date belongs to the past, a request, or something other than paying."""
+    if _NOT_PROMISE.search(folded[max(0, mention.start - 30) : mention.start]):
+        return False
+    if _AFTER_NOT_PROMISE.search(folded[mention.end : mention.end + 15]):
+        return False
+    _, sentence = _sentence_of(folded, mention.start)
+    if _PAST.search(sentence) and not _FUTURE.search(sentence):
+        return False
+    return not _NOT_COMMITTED.search(sentence)
+
+
+def _choose_amount(folded: str, amounts: list[Amount], chosen: DateMention | None) -> Amount | None:
+    if not amounts:
+        return None
+    if chosen is not None:
+        start, sentence = _sentence_of(folded, chosen.start)
+        near = [a for a in amounts if start <= a.start < start + len(sentence)]
+        if near:
+            return near[0]
+    for amount in amounts:
+        if _NOT_PROMISE.search(folded[max(0, amount.start - 20) : amount.start]):
+            continue
+        _, sentence = _sentence_of(folded, amount.start)
+        if _PAY_CUE.search(sentence):
+            return amount
+    return amounts[0] if len(amounts) == 1 and chosen is not None else None
