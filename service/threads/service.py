@@ -1,0 +1,98 @@
+"""Thread rules shared by outreach, inbound and disputes: opening threads and logging events."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from service.errors import NotFound
+from service.threads.models import Thread, ThreadEvent, ThreadStatus
+from service.types import utcnow
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+def new_reference() -> str:
+    """A short human reference customers and agents quote, e.g. CB-7K2M9Q."""
+    return "CB-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+async def open_thread(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    customer_id: uuid.UUID | None,
+    subject: str | None = None,
+    channel: str | None = None,
+    language: str | None = None,
+    invoice_numbers: list[str] | None = None,
+    actor: str = "cobro",
+    why: str = "",
+) -> Thread:
+    thread = Thread(
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        reference=new_reference(),
+        subject=subject,
+        channel=channel,
+        language=language,
+        invoice_numbers=invoice_numbers or [],
+    )
+    session.add(thread)
+    await session.flush()
+    await record_event(session, thread=thread, kind="opened", actor=actor, data={"why": why})
+    return thread
+
+
+async def record_event(
+    session: AsyncSession,
+    *,
+    thread: Thread,
+    kind: str,
+    actor: str = "cobro",
+    data: dict[str, Any] | None = None,
+) -> ThreadEvent:
+    event = ThreadEvent(
+        tenant_id=thread.tenant_id, thread_id=thread.id, kind=kind, actor=actor, data=data or {}
+    )
+    session.add(event)
+    thread.updated_at = utcnow()
+    await session.flush()
+    return event
+
+
+async def get_thread(
+    session: AsyncSession, *, tenant_id: uuid.UUID, thread_id: uuid.UUID
+) -> Thread:
+    thread = (
+        await session.execute(
+            select(Thread).where(col(Thread.tenant_id) == tenant_id, col(Thread.id) == thread_id)
+        )
+    ).scalar_one_or_none()
+    if thread is None:
+        raise NotFound("thread not found")
+    return thread
+
+
+async def latest_open_thread(
+    session: AsyncSession, *, tenant_id: uuid.UUID, customer_id: uuid.UUID
+) -> Thread | None:
+    return (
+        await session.execute(
+            select(Thread)
+            .where(
+                col(Thread.tenant_id) == tenant_id,
+                col(Thread.customer_id) == customer_id,
+                col(Thread.status).in_([ThreadStatus.open, ThreadStatus.pending]),
+            )
+            .order_by(
+                col(Thread.last_message_at).desc().nulls_last(), col(Thread.created_at).desc()
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
