@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from service.runtime import Runtime, open_runtime
 from tests.tenancy.builders import TenantHandle, make_tenant
 
 TEST_DB_PREFIX = "cobro_test_"
+CLAIM_KEY = "cobro:test:claim"
 
 
 @pytest.fixture(scope="session")
@@ -67,15 +69,36 @@ async def database_url(var_dir: Path) -> AsyncIterator[str]:
     await _drop_postgres_database(url)
 
 
+def _claim_is_stale(holder: bytes | None) -> bool:
+    """A claim made on this host by a process that is gone (a run killed before its teardown)."""
+    if holder is None:
+        return True
+    host, _, pid = holder.decode().rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _claim_redis_db(server_url: str) -> str:
     """Claim a numbered Redis db for this run: a key set with NX says who holds it."""
     base = server_url.rsplit("/", 1)[0] if server_url.count("/") > 2 else server_url
+    me = f"{socket.gethostname()}:{os.getpid()}"
     for number in range(1, 16):
         client = redis.Redis.from_url(f"{base}/{number}")
         try:
-            if client.set("cobro:test:claim", str(os.getpid()), nx=True, ex=6 * 3600):
+            claimed = client.set(CLAIM_KEY, me, nx=True, ex=6 * 3600)
+            if not claimed and _claim_is_stale(client.get(CLAIM_KEY)):
+                client.delete(CLAIM_KEY)
+                claimed = client.set(CLAIM_KEY, me, nx=True, ex=6 * 3600)
+            if claimed:
                 client.flushdb()
-                client.set("cobro:test:claim", str(os.getpid()), ex=6 * 3600)
+                client.set(CLAIM_KEY, me, ex=6 * 3600)
                 return f"{base}/{number}"
         finally:
             client.close()
