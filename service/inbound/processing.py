@@ -35,7 +35,7 @@ from service.inbound.mime import (
     parse_sendgrid_inbound,
 )
 from service.inbound.models import InboundPayload
-from service.inbound.service import InboundSource
+from service.inbound.service import Declared, InboundSource
 from service.ledger.models import Customer
 from service.tenancy.models import Tenant
 from service.threads.models import (
@@ -74,6 +74,7 @@ class Incoming:
     automatic: str | None = None  # "auto_reply" or "bounce"
     bounce: Bounce | None = None
     provider_opt_out: str | None = None  # Twilio's OptOutType, lower case
+    declared: Declared | None = None  # labels the customer stated in the portal
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ async def _read_portal(session: AsyncSession, payload: InboundPayload) -> _Read:
     customer_id = uuid.UUID(document["customer_id"])
     thread_id = uuid.UUID(document["thread_id"]) if document.get("thread_id") else None
     body = str(document.get("body") or "")
+    declared = document.get("declared")
     incoming = Incoming(
         channel="portal",
         sender=None,
@@ -206,6 +208,7 @@ async def _read_portal(session: AsyncSession, payload: InboundPayload) -> _Read:
         body_clean=body.strip(),
         headers={},
         dedupe_key=f"portal:{payload.id}",
+        declared=Declared.from_document(declared) if isinstance(declared, dict) else None,
     )
     route = await routing.route_portal(
         session, tenant_id=tenant_id, customer_id=customer_id, thread_id=thread_id
@@ -429,16 +432,20 @@ async def _after_human_message(
             message=message,
             provider_opt_out=incoming.provider_opt_out,
         )
-    await classify_and_route(session, thread=thread, message=message)
+    await classify_and_route(session, thread=thread, message=message, declared=incoming.declared)
 
 
-async def classify_and_route(session: AsyncSession, *, thread: Thread, message: Message) -> None:
+async def classify_and_route(
+    session: AsyncSession, *, thread: Thread, message: Message, declared: Declared | None
+) -> None:
     """The one place where a reply a person wrote is classified and its thread routed to a team.
 
-    No classifier is installed here yet, so the message's thread keeps ``intent`` null, which
-    the API reads as "not processed yet". Auto-replies and bounces never reach this function.
+    ``declared`` holds the labels of a dispute or promise filed through the portal; they stand
+    in for the classifier's. No classifier is installed here yet, so the message's thread keeps
+    ``intent`` null, which the API reads as "not processed yet". Auto-replies and bounces never
+    reach this function.
     """
-    del session, thread, message
+    del session, thread, message, declared
 
 
 # --- Bounces and language --------------------------------------------------------------------

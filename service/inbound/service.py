@@ -12,7 +12,8 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +35,40 @@ class InboundSource(enum.StrEnum):
     sendgrid_inbound = "sendgrid_inbound"
     mime = "mime"
     portal = "portal"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Declared:
+    """Labels a customer states through the portal (a dispute filed, a promise made) instead of
+    leaving them to the classifier: the pipeline applies them as if classified with certainty."""
+
+    intent: str
+    reason: str | None = None
+    invoice_numbers: tuple[str, ...] = ()
+    promise_date: date | None = None
+    promise_amount: Decimal | None = None
+
+    def as_document(self) -> dict[str, object]:
+        return {
+            "intent": self.intent,
+            "reason": self.reason,
+            "invoice_numbers": list(self.invoice_numbers),
+            "promise_date": self.promise_date.isoformat() if self.promise_date else None,
+            "promise_amount": str(self.promise_amount) if self.promise_amount is not None else None,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, object]) -> Declared:
+        raw_date = document.get("promise_date")
+        raw_amount = document.get("promise_amount")
+        numbers = document.get("invoice_numbers") or []
+        return cls(
+            intent=str(document["intent"]),
+            reason=str(document["reason"]) if document.get("reason") else None,
+            invoice_numbers=tuple(str(n) for n in numbers) if isinstance(numbers, list) else (),
+            promise_date=date.fromisoformat(str(raw_date)) if raw_date else None,
+            promise_amount=Decimal(str(raw_amount)) if raw_amount is not None else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -111,11 +146,13 @@ async def receive_portal_message(
     body: str,
     thread_id: uuid.UUID | None = None,
     dedupe_key: str | None = None,
+    declared: Declared | None = None,
 ) -> StoredPayload:
     """Store a customer's portal reply like any inbound message; it is threaded by the job.
 
     ``thread_id`` is honoured only when it is a thread of this customer. ``dedupe_key`` (say the
     request's Idempotency-Key) makes a resubmitted form one message; without it every call is new.
+    ``declared`` carries the labels of a dispute or promise the customer filed in the portal.
     """
     customer = (
         await session.execute(
@@ -131,6 +168,7 @@ async def receive_portal_message(
         "customer_id": str(customer_id),
         "thread_id": str(thread_id) if thread_id else None,
         "body": body,
+        "declared": declared.as_document() if declared else None,
     }
     key = f"{tenant_id}:{customer_id}:{dedupe_key}" if dedupe_key else f"portal:{new_id()}"
     return await store_payload(
