@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from service.campaigns.routes import router as campaigns_router
 from service.config import Settings, get_settings
 from service.consent.routes import router as consent_router
+from service.disputes.routes import router as disputes_router
 from service.errors import install_error_handlers
 from service.health import router as health_router
 from service.inbound.routes import router as inbound_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(outreach_routes.pages)
     app.include_router(inbound_router)
     app.include_router(consent_router)
+    app.include_router(disputes_router)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from service.campaigns.models import Campaign, CampaignRun, ReminderLog
 from service.consent.models import ConsentRecord
+from service.disputes.models import Agent, DisputePolicy, Escalation, PromiseToPay, RoutingRule
 from service.inbound.models import InboundPayload
 from service.ledger.models import Customer, Invoice
 from service.outreach.models import DeliveryEventRecord, UnusableAddress
@@ -10,6 +11,11 @@ from service.tenancy.models import ApiKey, Tenant
 from service.threads.models import Attachment, Message, Thread, ThreadEvent
 
 __all__ = [
+    "Agent",
+    "DisputePolicy",
+    "Escalation",
+    "PromiseToPay",
+    "RoutingRule",
     "Campaign",
     "CampaignRun",
     "ReminderLog",

@@ -19,7 +19,10 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
     runtime: Runtime = ctx["runtime"]
     async with runtime.database.transaction() as session:
         outcome = await processing.process_payload(
-            session, payload_id=uuid.UUID(payload_id), settings=runtime.settings
+            session,
+            payload_id=uuid.UUID(payload_id),
+            settings=runtime.settings,
+            templates=runtime.templates,
         )
     return {
         "method": outcome.method,

@@ -14,7 +14,7 @@ from arq.worker import Worker
 
 from service.queue import HEALTH_CHECK_KEY, QUEUE_NAME, redis_settings
 from service.runtime import Runtime
-from workers import campaigns, inbound, outreach, system
+from workers import campaigns, disputes, inbound, outreach, system
 
 FUNCTIONS: Sequence[Any] = (
     system.ping,
@@ -28,6 +28,8 @@ CRON_JOBS: Sequence[CronJob] = (
     cron(campaigns.tick_campaign_runs, run_at_startup=False),
     cron(campaigns.fire_campaign_schedules, run_at_startup=False),
     *outreach.CRON_JOBS,
+    cron(disputes.escalate_threads, minute=set(range(2, 60, 5)), run_at_startup=False),
+    cron(disputes.settle_promises, minute={17, 47}, run_at_startup=False),
 )
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from service.disputes import intent_rules as ir
 from service.disputes import optout, reason_lexicon
 from service.disputes import reason_rules as rr
-from service.disputes.rules import Hit, run, scores
-from service.disputes.text import fold
+from service.disputes.filters import paper_is_not_goods, web_is_not_goods
+from service.disputes.promises import commitment
+from service.disputes.rules import Hit, Rule, run, scores
+from service.disputes.text import clean
 
 REVIEW_THRESHOLD = 0.6
 """Below this `intent_confidence` (or `reason_confidence` for a dispute) a person should look."""
@@ -64,20 +66,21 @@ _WORD_DISPUTE_CONFIDENCE = 0.5
 _WORD_REASON_CONFIDENCE = 0.45
 _REPLY_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|rv|r|tr|aw|wg|enc|res)\s*:\s*)+")
 _WORDS = re.compile(r"\w+")
-_PAPER = re.compile(
-    r"\b(?:invoices?|bills?|statement|factura|facturas|xml|pdf|estado de cuenta|w-?9|cfdi)\b"
+# Replies made only of these words acknowledge the reminder and ask for nothing.
+_COURTESY = frozenset(
+    "ok okay k kk oki okey thanks thank you thx ty much so very got it noted received cheers "
+    "great perfect cool sure sounds good will do understood gracias muchas mil recibido "
+    "recibida enterado enterada bueno vale va sale listo de acuerdo dale perfecto ya vi "
+    "entendido gracias por avisar the info informacion la a el for hi hola buenas".split()
 )
-_NOT_WORKING = re.compile(r"\b(?:work|working|function\w*|load\w*|open\w*)\b")
-_WEB = re.compile(
-    r"\b(?:link|links|portal|website|web ?site|site|page|app|login|log in|password|button|"
-    r"unsubscribe|url|enlace|liga|pagina|contrasena|boton|aplicacion)\b"
+_COMMITMENT_RULE = Rule(
+    name="promise.dated_payment", label=ir.PROMISE, weight=2.0, pattern=re.compile(r"$^")
 )
-_GOODS = re.compile(
-    r"\b(?:order|goods|items?|parts?|shipment|package|products?|materials?|merchandise|pallets?|"
-    r"units?|equipment|mercancia|pedido|productos?|material|refaccion\w*|piezas?|equipos?|"
-    r"cajas?|paquete|articulos?|service|servicio|technician|tecnico|install\w*|instalacion|work|"
-    r"trabajo|crew)\b"
-)
+# A reply that only acknowledges is "other" with some certainty; anything else that
+# no rule recognises goes to a person.
+_COURTESY_CONFIDENCE = 0.8
+_UNRECOGNISED_CONFIDENCE = 0.45
+_NEAR_MISS_CONFIDENCE = 0.35
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,17 @@ def classify(
     `language` and `channel` are accepted so callers pass what they know, and
     `channel` only matters for subjects, which SMS and portal messages lack.
     """
-    folded = fold(text)
-    subject_folded = fold(subject or "") if channel == "email" else ""
+    folded = clean(text)
+    subject_folded = clean(subject or "") if channel == "email" else ""
     own_subject = subject_folded and not _REPLY_PREFIX.match(subject_folded)
     opt = optout.detect(folded, text)
     if own_subject and not opt.opt_out:
         opt = optout.detect(subject_folded, subject or "")
-    hits = _paper_is_not_goods(run(ir.INTENT_RULES + rr.REASON_RULES, folded), folded)
-    hits = _web_is_not_goods(hits, folded)
+    hits = paper_is_not_goods(run(ir.INTENT_RULES + rr.REASON_RULES, folded), folded)
+    hits = web_is_not_goods(hits, folded)
+    committed = commitment(folded)
+    if committed is not None:
+        hits.append(Hit(rule=_COMMITMENT_RULE, excerpt=committed, start=folded.find(committed)))
     if subject_folded:
         hits += _subject_hits(subject_folded, bool(own_subject))
     totals = scores(hits)
@@ -142,7 +148,7 @@ def classify(
         else:
             reason_confidence = _confidence(reason_score, reason_rival)
     elif _may_be_unrecognised_dispute(intent, opt, totals):
-        word_reason, _, word_hits = reason_lexicon.lexical_reason(folded, keep=_web_is_not_goods)
+        word_reason, _, word_hits = reason_lexicon.lexical_reason(folded, keep=web_is_not_goods)
         if word_reason is not None:
             # Word cues alone: a dispute a person should confirm.
             intent, confidence = ir.DISPUTE, _WORD_DISPUTE_CONFIDENCE
@@ -173,25 +179,9 @@ def _subject_hits(subject_folded: str, own_subject: bool) -> list[Hit]:
     return hits
 
 
-def _paper_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
-    """Drop "not received" evidence that is about a missing invoice, not missing goods.
-
-    "Send me the invoice, it never arrived" asks for a copy; only a mention of
-    goods keeps the delivery dispute alive.
-    """
-    labels = {hit.rule.label for hit in hits}
-    if ir.DOCUMENT_REQUEST not in labels or rr.DELIVERY not in labels:
-        return hits
-    if labels & (set(rr.REASONS) - {rr.DELIVERY}) or _GOODS.search(folded):
-        return hits
-    if not _PAPER.search(folded):
-        return hits
-    return [hit for hit in hits if hit.rule.label != rr.DELIVERY]
-
-
 def _reason_from_words(folded: str) -> tuple[str, float, tuple[str, ...]]:
     """The reason of a dispute no reason rule recognised: word cues, else the fallback."""
-    word_reason, score, word_hits = reason_lexicon.lexical_reason(folded, keep=_web_is_not_goods)
+    word_reason, score, word_hits = reason_lexicon.lexical_reason(folded, keep=web_is_not_goods)
     if word_reason is None and score >= 1.0:
         word_reason = word_hits[0].rule.label if word_hits else None
     if word_reason is None:
@@ -207,28 +197,6 @@ def _may_be_unrecognised_dispute(
     if intent == ir.OTHER:
         return True
     return intent == OPT_OUT_INTENT and not opt.keyword_only and not totals.get(ir.AUTO_REPLY)
-
-
-def _web_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
-    """Drop "doesn't work" evidence that is about our website, not the goods.
-
-    "The payment link doesn't work" or "your portal isn't working" is a question
-    for collections; a machine that doesn't work is a quality dispute.
-    """
-    kept: list[Hit] = []
-    for hit in hits:
-        if hit.rule.label == rr.QUALITY and _NOT_WORKING.search(hit.excerpt):
-            sentence = _sentence_at(folded, hit.start)
-            if _WEB.search(sentence):
-                continue
-        kept.append(hit)
-    return kept
-
-
-def _sentence_at(folded: str, position: int) -> str:
-    start = max(folded.rfind(mark, 0, position) for mark in (".", "!", "?", "\n")) + 1
-    ends = [index for index in (folded.find(mark, position) for mark in ".!?\n") if index >= 0]
-    return folded[start : min(ends, default=len(folded))]
 
 
 def _best_reason(hits: list[Hit]) -> tuple[str | None, float, float]:
@@ -283,12 +251,12 @@ def _intent_confidence(
 
 def _other_confidence(totals: dict[str, float], folded: str) -> float:
     near = max((totals.get(label, 0.0) for label in _PRECEDENCE), default=0.0)
-    words = len(_WORDS.findall(folded))
     if near > 0:
-        return 0.35
-    if totals.get(ir.OTHER, 0.0) > 0 and words <= 12:
-        return 0.75
-    return 0.45 if words <= 25 else 0.35
+        return _NEAR_MISS_CONFIDENCE
+    words = _WORDS.findall(folded)
+    if len(words) <= 8 and all(word in _COURTESY for word in words):
+        return _COURTESY_CONFIDENCE
+    return _UNRECOGNISED_CONFIDENCE
 
 
 def _confidence(score: float, rival: float) -> float:

@@ -1,9 +1,12 @@
 """Measure the reply classifier and promise extractor against labeled replies.
 
 Records follow the labeled-replies format: `id, channel, language, received_at,
-subject, body, intent, reason, team, opt_out, promise_date`. Bodies may carry
-quoted history and signatures, so each is cleaned with the same
-`strip_reply` the inbound pipeline uses before it is classified.
+subject, body, intent, reason, team, opt_out, promise_date`, with two optional
+fields: `locale` ("es_MX", "en_GB": decides "03/04" and what "$" means) and
+`timezone` (an IANA name: "today" is the customer's local day, whatever offset
+`received_at` was written with). Bodies may carry quoted history and signatures,
+so each is cleaned with the same `strip_reply` the inbound pipeline uses before
+it is classified.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.disputes.classifier import classify
 from service.disputes.promises import extract_promise
 from service.inbound.quotes import strip_reply
 
 _NO_TEAM = "none"
+# The reason "predicted" for a gold dispute the classifier did not call a dispute.
+NOT_A_DISPUTE = "(not a dispute)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class EvaluationReport:
     promise_date_exact: float
     promise_date_exact_with_gold: float
     rows_with_gold_date: int
+    disputes_missed: int = 0
 
 
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
@@ -72,9 +79,11 @@ def evaluate(records: Iterable[Mapping[str, Any]]) -> EvaluationReport:
     date_hits = 0
     gold_dated = 0
     gold_dated_hits = 0
+    disputes_missed = 0
     for record in records:
         body = strip_reply(str(record.get("body") or ""))
         language = record.get("language")
+        locale = record.get("locale") or None
         result = classify(
             body,
             subject=record.get("subject"),
@@ -83,11 +92,13 @@ def evaluate(records: Iterable[Mapping[str, Any]]) -> EvaluationReport:
         )
         intents.append((str(record["intent"]), result.intent))
         if record["intent"] == "dispute":
-            reasons.append((str(record.get("reason")), str(result.reason)))
+            predicted_reason = result.reason if result.intent == "dispute" else None
+            disputes_missed += predicted_reason is None
+            reasons.append((str(record.get("reason")), predicted_reason or NOT_A_DISPUTE))
         teams.append((str(record.get("team") or _NO_TEAM), result.team or _NO_TEAM))
         opt_outs.append((str(bool(record.get("opt_out"))), str(result.opt_out)))
-        received_at = datetime.fromisoformat(str(record["received_at"]))
-        promise = extract_promise(body, received_at=received_at, language=language)
+        received_at = received_in_zone(str(record["received_at"]), record.get("timezone"))
+        promise = extract_promise(body, received_at=received_at, language=language, locale=locale)
         gold = _gold_date(record.get("promise_date"))
         hit = promise.date == gold
         date_hits += hit
@@ -104,7 +115,30 @@ def evaluate(records: Iterable[Mapping[str, Any]]) -> EvaluationReport:
         promise_date_exact=date_hits / rows if rows else 0.0,
         promise_date_exact_with_gold=gold_dated_hits / gold_dated if gold_dated else 0.0,
         rows_with_gold_date=gold_dated,
+        disputes_missed=disputes_missed,
     )
+
+
+def received_in_zone(raw: str, timezone: object) -> datetime:
+    """`raw` (ISO 8601) as the customer's local time when `timezone` names an IANA zone.
+
+    A naive `raw` is read in that zone, or as UTC without one; an unknown zone name
+    leaves the offset `raw` was written with.
+    """
+    received = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    zone = _zone(timezone)
+    if received.tzinfo is None:
+        return received.replace(tzinfo=zone or ZoneInfo("UTC"))
+    return received.astimezone(zone) if zone is not None else received
+
+
+def _zone(name: object) -> ZoneInfo | None:
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def format_report(report: EvaluationReport) -> str:
@@ -115,9 +149,16 @@ def format_report(report: EvaluationReport) -> str:
         lines.append(f"{field.name}: accuracy {field.accuracy:.3f} over {field.total} rows")
         lines.append(f"  {'label':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
         for score in field.classes:
+            if score.label == NOT_A_DISPUTE:
+                continue
             lines.append(
                 f"  {score.label:<18}{score.precision:>10.3f}{score.recall:>10.3f}"
                 f"{score.f1:>10.3f}{score.support:>10d}"
+            )
+        if field is report.reason:
+            lines.append(
+                f"  {report.disputes_missed} of {field.total} gold disputes were not "
+                "classified as disputes (counted as wrong reasons)"
             )
     lines.append("")
     lines.append(f"promise_date exact match: {report.promise_date_exact:.3f} (all rows)")

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from service.disputes.amounts import Amount, find_amounts
 from service.disputes.dates import DateMention, day_first, find_dates
-from service.disputes.text import fold, sentences
+from service.disputes.text import clean, sentences
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def extract_promise(
     """
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
-    folded = fold(text)
+    folded = clean(text)
     received = received_at.date()
     order = day_first(locale=locale, language=language)
     mentions = find_dates(folded, received=received, day_first_order=order)
@@ -94,6 +94,43 @@ def extract_promise(
         amount=amount.value if amount else None,
         currency=amount.currency if amount else None,
     )
+
+
+# What a commitment sentence pays with: verbs and nouns of paying, both languages.
+_COMMIT_CUE = re.compile(
+    r"\b(?:pay|paying|payment|payments|check|cheque|wire|ach|transfer\w*|remit\w*|deposit\w*|"
+    r"zelle|venmo|bizum|money|funds|balance|settle|sort|release\w*|drop off|pago|pagar\w*|"
+    r"pagare\w*|pagara\w*|pagamos|pagan|consign\w*|abon\w*|liquid\w*|cancel(?:o|amos|are|aremos|"
+    r"ara|aran|ar)|ingreso|transferencia|giro|efectivo|plata|lana|dinero|guita|cubr\w*)\b"
+)
+_NEGATED = re.compile(
+    r"\b(?:cant|cannot|can not|wont|will not|unable|not able|dont|do not|didnt|no puedo|"
+    r"no podemos|no voy|no vamos|no podre|no podremos|imposible|not paying|no pago|no pagamos|"
+    r"no pagare|no pagaremos|not until|until|hasta que|unless|a menos que|si no)\b"
+)
+
+
+def commitment(folded: str) -> str | None:
+    """The sentence of `folded` (see `clean`) that commits to pay on a named day, if any.
+
+    A sentence commits when it names a day ("el 16/11", "this Friday", "a fin de
+    mes"), speaks of paying, and neither reports the past, asks, proposes,
+    negates nor sets a condition. The day itself is not resolved: this is
+    evidence for the classifier, which does not know when the reply arrived.
+    """
+    mentions = find_dates(folded, received=date(2000, 1, 1), day_first_order=True)
+    for mention in mentions:
+        start, sentence = _sentence_of(folded, mention.start)
+        if not _COMMIT_CUE.search(sentence) or _NEGATED.search(sentence):
+            continue
+        if _NOT_COMMITTED.search(sentence) or (
+            _PAST.search(sentence) and not _FUTURE.search(sentence)
+        ):
+            continue
+        if _NOT_PROMISE.search(folded[max(start, mention.start - 30) : mention.start]):
+            continue
+        return sentence
+    return None
 
 
 def _sentence_of(folded: str, offset: int) -> tuple[int, str]:

@@ -30,6 +30,118 @@ def fold(text: str) -> str:
     return _BLANK_LINES.sub("\n", folded).strip()
 
 
+# Shorthand, phonetic spellings and frequent typos of SMS and hurried mail, mapped to
+# the words the rules are written in. Only whole words change; words that are also
+# ordinary words elsewhere ("r", "x", "q") are handled by the patterns below.
+_SHORTHAND = {
+    "u": "you",
+    "ya": "ya",
+    "ur": "your",
+    "yr": "your",
+    "pls": "please",
+    "plz": "please",
+    "plse": "please",
+    "pd": "paid",
+    "payed": "paid",
+    "thru": "through",
+    "chk": "check",
+    "chek": "check",
+    "acct": "account",
+    "acc": "account",
+    "msg": "message",
+    "msgs": "messages",
+    "mssg": "message",
+    "mssgs": "messages",
+    "txt": "text",
+    "txts": "texts",
+    "txting": "texting",
+    "texing": "texting",
+    "stp": "stop",
+    "b4": "before",
+    "wk": "week",
+    "wks": "weeks",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmw": "tomorrow",
+    "tmro": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "2mrw": "tomorrow",
+    "tomorow": "tomorrow",
+    "tommorow": "tomorrow",
+    "tommorrow": "tomorrow",
+    "tomorrw": "tomorrow",
+    "tonite": "tonight",
+    "nite": "night",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "tnx": "thanks",
+    "alredy": "already",
+    "allready": "already",
+    "alrdy": "already",
+    "alr": "already",
+    "already": "already",
+    "recieved": "received",
+    "recieve": "receive",
+    "recived": "received",
+    "wil": "will",
+    "dis": "this",
+    "dat": "that",
+    "payin": "paying",
+    "sendin": "sending",
+    "gettin": "getting",
+    "rn": "right now",
+    "asap": "asap",
+    "invoce": "invoice",
+    "invoise": "invoice",
+    "paymnt": "payment",
+    "pymt": "payment",
+    "pmt": "payment",
+    "amt": "amount",
+    "xfer": "transfer",
+    "q": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "porfa": "por favor",
+    "porfis": "por favor",
+    "porfavor": "por favor",
+    "msj": "mensaje",
+    "msjs": "mensajes",
+    "mjs": "mensajes",
+    "mensages": "mensajes",
+    "tmb": "tambien",
+    "tb": "tambien",
+    "dnd": "donde",
+    "pa": "para",
+    "kiero": "quiero",
+    "ke": "que",
+    "mnn": "manana",
+    "mñn": "manana",
+    "pasao": "pasado",
+    "factrua": "factura",
+}
+_TOKEN = re.compile(r"[a-z0-9ñ]+")
+# "x" means "por" between words ("x favor", "x zelle"), never between figures ("12 x 45").
+_X_POR = re.compile(r"(?<![\d\w])x(?= [a-z])(?<!\d x)")
+
+
+def normalize(folded: str) -> str:
+    """Expand shorthand and fix frequent misspellings in `folded` text (see `fold`)."""
+    expanded = _TOKEN.sub(lambda match: _SHORTHAND.get(match.group(0), match.group(0)), folded)
+    return _X_POR.sub("por", expanded)
+
+
+def clean(text: str) -> str:
+    """`fold` then `normalize`: the one form every rule runs on."""
+    return normalize(fold(text))
+
+
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 

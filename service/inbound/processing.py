@@ -2,8 +2,10 @@
 
 parse -> route (threading) -> record the message, its attachments and a ``message_received``
 event -> bounces -> for messages a person wrote: language, consent keywords and requests, then
-``classify_and_route``. Running it twice for the same payload changes nothing: a processed
-payload is skipped, and a message already stored under the same dedupe key is linked, not copied.
+``classify_and_route``; for mail no person wrote, ``handle_automatic`` (a thread with no label
+yet becomes ``auto_reply``, with no team). Running it twice for the same payload changes
+nothing: a processed payload is skipped, and a message already stored under the same dedupe key
+is linked, not copied.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.datastructures import ImmutableMultiDict
 
 from service.config import Settings
 from service.consent import service as consent
+from service.disputes.handling import handle_automatic, handle_reply
 from service.inbound import forms
 from service.inbound import threading as routing
 from service.inbound.consent_handling import handle_consent
@@ -37,6 +40,7 @@ from service.inbound.mime import (
 from service.inbound.models import InboundPayload
 from service.inbound.service import Declared, InboundSource
 from service.ledger.models import Customer
+from service.templating.service import TemplateCatalog
 from service.tenancy.models import Tenant
 from service.threads.models import (
     Attachment,
@@ -251,9 +255,16 @@ async def _route_bounce(session: AsyncSession, bounce: Bounce | None) -> routing
 
 
 async def process_payload(
-    session: AsyncSession, *, payload_id: uuid.UUID, settings: Settings
+    session: AsyncSession,
+    *,
+    payload_id: uuid.UUID,
+    settings: Settings,
+    templates: TemplateCatalog | None = None,
 ) -> Outcome:
-    """Parse, thread and record one stored payload; see the module docstring."""
+    """Parse, thread and record one stored payload; see the module docstring.
+
+    ``templates`` renders the automatic answers to disputes and promises (the process's catalog;
+    a fresh one when not given)."""
     payload = (
         await session.execute(
             select(InboundPayload).where(col(InboundPayload.id) == payload_id).with_for_update()
@@ -284,7 +295,9 @@ async def process_payload(
     existing = await _stored_message(session, route.tenant_id, read.incoming.dedupe_key)
     if existing is not None:
         return _finish(payload, existing, method="duplicate")
-    message = await record_message(session, incoming=read.incoming, route=route, settings=settings)
+    message = await record_message(
+        session, incoming=read.incoming, route=route, settings=settings, templates=templates
+    )
     return _finish(payload, message, method=str(route.method))
 
 
@@ -346,9 +359,19 @@ async def thread_for(session: AsyncSession, *, route: routing.Route, incoming: I
 
 
 async def record_message(
-    session: AsyncSession, *, incoming: Incoming, route: routing.Route, settings: Settings
+    session: AsyncSession,
+    *,
+    incoming: Incoming,
+    route: routing.Route,
+    settings: Settings,
+    templates: TemplateCatalog | None = None,
 ) -> Message:
-    """Store ``incoming`` in its thread, then apply bounces, language and consent."""
+    """Store ``incoming`` in its thread, then apply bounces, language, consent and labels."""
+    reopens = (
+        route.thread is not None
+        and route.thread.status in (ThreadStatus.resolved, ThreadStatus.closed)
+        and not incoming.automatic
+    )
     thread = await thread_for(session, route=route, incoming=incoming)
     now = utcnow()
     message = Message(
@@ -406,8 +429,11 @@ async def record_message(
         await apply_bounce(session, thread=thread, bounce=incoming.bounce)
     if incoming.automatic is None:
         await _after_human_message(
-            session, thread=thread, message=message, incoming=incoming, settings=settings
-        )
+            session, thread=thread, message=message, incoming=incoming, settings=settings,
+            templates=templates or TemplateCatalog(), reopened=reopens,
+        )  # fmt: skip
+    else:
+        await handle_automatic(session, thread=thread, message=message)
     return message
 
 
@@ -418,6 +444,8 @@ async def _after_human_message(
     message: Message,
     incoming: Incoming,
     settings: Settings,
+    templates: TemplateCatalog,
+    reopened: bool,
 ) -> None:
     customer = await session.get(Customer, thread.customer_id) if thread.customer_id else None
     await update_language(session, thread=thread, message=message, customer=customer)
@@ -432,20 +460,33 @@ async def _after_human_message(
             message=message,
             provider_opt_out=incoming.provider_opt_out,
         )
-    await classify_and_route(session, thread=thread, message=message, declared=incoming.declared)
+    await classify_and_route(
+        session, settings=settings, templates=templates, thread=thread, message=message,
+        declared=incoming.declared, reopened=reopened,
+    )  # fmt: skip
 
 
 async def classify_and_route(
-    session: AsyncSession, *, thread: Thread, message: Message, declared: Declared | None
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    templates: TemplateCatalog,
+    thread: Thread,
+    message: Message,
+    declared: Declared | None,
+    reopened: bool = False,
 ) -> None:
     """The one place where a reply a person wrote is classified and its thread routed to a team.
 
     ``declared`` holds the labels of a dispute or promise filed through the portal; they stand
-    in for the classifier's. No classifier is installed here yet, so the message's thread keeps
-    ``intent`` null, which the API reads as "not processed yet". Auto-replies and bounces never
-    reach this function.
+    in for the classifier's. ``reopened`` says this reply reopened a resolved thread, whose old
+    labels and clocks then start afresh. Auto-replies and bounces never reach this function:
+    ``handle_automatic`` labels them without reading them.
     """
-    del session, thread, message, declared
+    await handle_reply(
+        session, settings=settings, templates=templates, thread=thread, message=message,
+        declared=declared, reopened=reopened,
+    )  # fmt: skip
 
 
 # --- Bounces and language --------------------------------------------------------------------

@@ -14,6 +14,8 @@ from sqlmodel import col
 
 from channels.base import ChannelName
 from service.config import Settings
+from service.disputes.confirmation import after_person_change
+from service.disputes.promises_ledger import latest_promise
 from service.errors import BadRequest, Conflict, Unprocessable
 from service.ledger.models import Customer
 from service.ledger.service import format_money
@@ -76,9 +78,11 @@ async def list_threads(
     q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    unmatched: bool | None = None,
 ) -> ThreadPage:
     """Newest activity first. `team=none` lists threads no team works (opt-outs, auto-replies,
-    reminders still waiting for an answer)."""
+    reminders still waiting for an answer); `unmatched=True` the threads of senders no customer
+    is known for, waiting for an agent to attach them (False: only threads with a customer)."""
     query: Select[Thread, Customer] = (
         select(Thread, Customer)
         .join(Customer, col(Customer.id) == col(Thread.customer_id), isouter=True)
@@ -96,6 +100,9 @@ async def list_threads(
         query = query.where(col(Thread.assignee) == assignee)
     if customer:
         query = query.where(col(Customer.external_id) == customer)
+    if unmatched is not None:
+        no_customer = col(Thread.customer_id).is_(None)
+        query = query.where(no_customer if unmatched else col(Thread.customer_id).is_not(None))
     if q:
         pattern = f"%{_escape_like(q.lower())}%"
         in_messages = exists().where(
@@ -187,6 +194,7 @@ async def thread_detail(session: AsyncSession, *, thread: Thread) -> ThreadDetai
             )
     promise = None
     if thread.promise_date is not None or thread.promise_amount is not None:
+        recorded = await latest_promise(session, thread=thread)
         promise = Promise(
             date=thread.promise_date,
             amount=(
@@ -195,6 +203,8 @@ async def thread_detail(session: AsyncSession, *, thread: Thread) -> ThreadDetai
                 else None
             ),
             currency=thread.promise_currency,
+            status=recorded.status if recorded else None,
+            reminders_paused_until=recorded.grace_until if recorded else None,
         )
     return ThreadDetail(
         **_item(thread, customer).model_dump(),
@@ -206,6 +216,10 @@ async def thread_detail(session: AsyncSession, *, thread: Thread) -> ThreadDetai
         promise=promise,
         first_response_due_at=thread.first_response_due_at,
         resolution_due_at=thread.resolution_due_at,
+        first_responded_at=thread.first_responded_at,
+        escalation=thread.escalation,
+        escalated_at=thread.escalated_at,
+        disputed_at=thread.disputed_at,
         created_at=thread.created_at,
         events=[
             ThreadEventPublic(kind=e.kind, actor=e.actor, data=e.data, created_at=e.created_at)
@@ -255,6 +269,7 @@ async def update_thread(
 ) -> Thread:
     """Apply the changes a person asked for, logging each one with its old and new value."""
     fields = changes.model_dump(exclude_unset=True)
+    was_under_review = thread.needs_review
     if "reason" in fields and fields["reason"] is not None:
         intent = fields.get("intent", thread.intent)
         if intent != "dispute":
@@ -276,6 +291,9 @@ async def update_thread(
     thread.needs_review = False if fields else thread.needs_review
     thread.updated_at = utcnow()
     await session.flush()
+    await after_person_change(
+        session, thread=thread, fields=fields, was_under_review=was_under_review, actor=actor
+    )
     return thread
 
 
@@ -344,12 +362,14 @@ async def reply(
     )
     message.author = actor
     now = utcnow()
-    if thread.first_responded_at is None:
+    first = thread.first_responded_at is None
+    if first:
         thread.first_responded_at = now
     if thread.status == ThreadStatus.open:
         thread.status = ThreadStatus.pending
-    await threads.record_event(
-        session, thread=thread, kind="replied", actor=actor,
-        data={"channel": chosen, "message_id": str(message.id)},
-    )  # fmt: skip
+    data: dict[str, Any] = {"channel": chosen, "message_id": str(message.id)}
+    if first and thread.first_response_due_at is not None:
+        data["first_response"] = True
+        data["within_sla"] = now <= thread.first_response_due_at
+    await threads.record_event(session, thread=thread, kind="replied", actor=actor, data=data)
     return message

@@ -48,6 +48,9 @@ class Thread(SQLModel, table=True):
         Index("ix_threads_tenant_status_team", "tenant_id", "status", "team"),
         Index("ix_threads_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_threads_tenant_last_message", "tenant_id", "last_message_at"),
+        # The SLA job looks for running timers that have passed.
+        Index("ix_threads_first_response_due", "first_response_due_at"),
+        Index("ix_threads_resolution_due", "resolution_due_at"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -74,6 +77,11 @@ class Thread(SQLModel, table=True):
     first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the thread first became a dispute (its age counts from here), and its latest
+    # escalation ("first_response", "resolution" or "dispute_age") with the time it happened.
+    disputed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    escalation: str | None = Field(default=None, max_length=32)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -15,6 +15,7 @@ Intent = Literal[
 ]  # fmt: skip
 Reason = Literal["pricing", "delivery", "quality", "billing_error", "already_paid", "credit_note"]
 Status = Literal["open", "pending", "resolved", "closed"]
+Day = date  # for fields declared after one named "date"
 
 
 class ThreadItem(BaseModel):
@@ -40,6 +41,12 @@ class Promise(BaseModel):
     date: date | None
     amount: str | None
     currency: str | None
+    status: str | None = Field(
+        default=None, description="active, kept, broken or replaced; null without a date"
+    )
+    reminders_paused_until: Day | None = Field(
+        default=None, description="the promised date plus the tenant's grace days"
+    )
 
 
 class ThreadEventPublic(BaseModel):
@@ -83,6 +90,12 @@ class ThreadDetail(ThreadItem):
     promise: Promise | None
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
+    first_responded_at: datetime | None
+    escalation: str | None = Field(
+        description="the latest escalation: first_response, resolution or dispute_age"
+    )
+    escalated_at: datetime | None
+    disputed_at: datetime | None
     created_at: datetime
     events: list[ThreadEventPublic]
     messages: list[ThreadMessage]

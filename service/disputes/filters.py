@@ -1,0 +1,65 @@
+"""Second looks at rule hits whose words mean something else in context.
+
+"Send me the invoice, it never arrived" speaks of paperwork, not goods; "the
+payment link doesn't work" of our website, not a defective product.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.disputes import labels as lb
+from service.disputes.rules import Hit
+
+_PAPER = re.compile(
+    r"\b(?:invoices?|bills?|statement|factura|facturas|xml|pdf|estado de cuenta|w-?9|cfdi)\b"
+)
+_NOT_WORKING = re.compile(r"\b(?:work|working|function\w*|load\w*|open\w*)\b")
+_WEB = re.compile(
+    r"\b(?:link|links|portal|website|web ?site|site|page|app|login|log in|password|button|"
+    r"unsubscribe|url|enlace|liga|pagina|contrasena|boton|aplicacion|autopay|card|tarjeta)\b"
+)
+_GOODS = re.compile(
+    r"\b(?:order|goods|items?|parts?|shipment|package|products?|materials?|merchandise|pallets?|"
+    r"units?|equipment|mercancia|pedido|productos?|material|refaccion\w*|piezas?|equipos?|"
+    r"cajas?|paquete|articulos?|service|servicio|technician|tecnico|install\w*|instalacion|work|"
+    r"trabajo|crew)\b"
+)
+
+
+def paper_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
+    """Drop "not received" evidence that is about a missing invoice, not missing goods.
+
+    "Send me the invoice, it never arrived" asks for a copy; only a mention of
+    goods keeps the delivery dispute alive.
+    """
+    found = {hit.rule.label for hit in hits}
+    if lb.DOCUMENT_REQUEST not in found or lb.DELIVERY not in found:
+        return hits
+    if found & (set(lb.REASONS) - {lb.DELIVERY}) or _GOODS.search(folded):
+        return hits
+    if not _PAPER.search(folded):
+        return hits
+    return [hit for hit in hits if hit.rule.label != lb.DELIVERY]
+
+
+def web_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
+    """Drop "doesn't work" evidence that is about our website, not the goods.
+
+    "The payment link doesn't work" or "your portal isn't working" is a question
+    for collections; a machine that doesn't work is a quality dispute.
+    """
+    kept: list[Hit] = []
+    for hit in hits:
+        if hit.rule.label == lb.QUALITY and _NOT_WORKING.search(hit.excerpt):
+            if _WEB.search(sentence_at(folded, hit.start)):
+                continue
+        kept.append(hit)
+    return kept
+
+
+def sentence_at(folded: str, position: int) -> str:
+    """The sentence of `folded` around `position`."""
+    start = max(folded.rfind(mark, 0, position) for mark in (".", "!", "?", "\n")) + 1
+    ends = [index for index in (folded.find(mark, position) for mark in ".!?\n") if index >= 0]
+    return folded[start : min(ends, default=len(folded))]
