@@ -16,6 +16,7 @@ from service.health import router as health_router
 from service.inbound.routes import router as inbound_router
 from service.ledger.routes import router as ledger_router
 from service.outreach import routes as outreach_routes
+from service.portal import routes as portal_routes
 from service.runtime import Runtime, open_runtime
 from service.templating.routes import router as templating_router
 from service.threads.routes import router as threads_router
@@ -55,6 +56,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(inbound_router)
     app.include_router(consent_router)
     app.include_router(disputes_router)
+    app.include_router(portal_routes.staff)
+    app.include_router(portal_routes.api)
+    app.include_router(portal_routes.pages)
     return app
 
 

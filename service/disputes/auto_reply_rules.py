@@ -42,7 +42,9 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
         r"\bwill not be forwarded\b",
         r"\b(?:our )?(?:office is|we are|were) (?:currently )?closed\b",
         r"\bour hours are\b",
-        r"\bi(?:m| am) driving\b",
+        # Phones answer for a driver: "I'm driving with Do Not Disturb While Driving turned on".
+        r"\b(?:do not disturb|driving focus|while driving)\b",
+        r"\bi(?:m| am) driving (?:with|right now and|and will|and (?:ill|i will) see)\b",
         r"\bwill (?:reply|respond|get back to you) (?:on|when|upon|as)\b",
         r"\bwithin \d+(?:-\d+)? business days\b",
         r"\bnext working day\b",

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from service.disputes import intent_rules as ir
 from service.disputes import optout, reason_lexicon
 from service.disputes import reason_rules as rr
-from service.disputes.filters import paper_is_not_goods, web_is_not_goods
+from service.disputes.filters import (
+    paper_is_not_goods,
+    partial_payment_is_a_plan,
+    questions_are_not_complaints,
+    web_is_not_goods,
+)
 from service.disputes.promises import commitment
 from service.disputes.rules import Hit, Rule, run, scores
 from service.disputes.text import clean
@@ -49,6 +54,8 @@ _PRECEDENCE = (
 # Evidence below this is a hint, not an intent of its own.
 _CANDIDATE_SCORE = 1.5
 _SALES_REASONS = frozenset({rr.PRICING, rr.DELIVERY, rr.QUALITY})
+# Credit-note evidence this strong names the open matter even beside a goods complaint.
+_CREDIT_SETTLES = 2.5
 _TEAM_BY_INTENT: dict[str, str | None] = {
     ir.LEGAL: "legal",
     ir.PAYMENT_PLAN: "collections",
@@ -130,6 +137,8 @@ def classify(
         opt = optout.detect(subject_folded, subject or "")
     hits = paper_is_not_goods(run(ir.INTENT_RULES + rr.REASON_RULES, folded), folded)
     hits = web_is_not_goods(hits, folded)
+    hits = questions_are_not_complaints(hits, folded)
+    hits = partial_payment_is_a_plan(hits, folded)
     committed = commitment(folded)
     if committed is not None:
         hits.append(Hit(rule=_COMMITMENT_RULE, excerpt=committed, start=folded.find(committed)))
@@ -207,6 +216,10 @@ def _best_reason(hits: list[Hit]) -> tuple[str | None, float, float]:
     first_seen = {hit.rule.label: hit.start for hit in reversed(hits)}
     # Ties go to the reason the customer mentions first: that is the complaint.
     ranked = sorted(totals, key=lambda label: (-totals[label], first_seen.get(label, 0)))
+    if ranked[0] in _SALES_REASONS and totals.get(rr.CREDIT_NOTE, 0.0) >= _CREDIT_SETTLES:
+        # Goods sent back and a credit awaited: what is open now is the credit.
+        ranked.remove(rr.CREDIT_NOTE)
+        ranked.insert(0, rr.CREDIT_NOTE)
     rival = totals[ranked[1]] if len(ranked) > 1 else 0.0
     return ranked[0], totals[ranked[0]], rival
 

@@ -40,7 +40,8 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"(?:number|no)|tax (?:form|id|certificate)|certificate of insurance|coi|contract|"
         r"iban|work order|delivery note|timesheets|insurance certificate|proof of insurance)\b"
         r"(?! to (?:our|the|this|my) (?:new |updated |correct |central )?(?:ap|inbox|address|"
-        r"team|accounts|department|portal)| to \S+@)",
+        r"team|accounts|department|portal)| to \S+@| there\b| instead\b| directly\b| going "
+        r"forward| from now on| through (?:our|the)| via (?:our|the))",
         r"\b(?:whats|what is|where is|send me|do you have|is there) (?:the|your|a|an) (?:account|"
         r"routing|bank|remit\w*|remit-to|mailing|payment|lockbox) (?:number|details|address|"
         r"info\w*)\b",
@@ -72,7 +73,8 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"\b(?:mand(?!\w*se\b)\w*|envi(?!\w*se\b)\w*|reenvi\w*|compart\w*|adjunt\w*|facilit\w*|"
         r"proporcion\w*|"
         r"solicito|solicitamos|necesito|necesitamos|requiero|requerimos|pasa\w*|remit\w*|hacer "
-        r"llegar|hagan llegar|haga llegar)(?: \w+){0,5} (?:(?:la|el|las|los|una|un|su) )?(?:"
+        r"llegar|hagan llegar|haga llegar|regal\w*|pued\w* (?:mandar|enviar|pasar|reenviar))"
+        r"(?: \w+){0,5} (?:(?:la|el|las|los|una|un|su|sus|tus|mi) )?(?:"
         r"factura|facturas|estado de cuenta|estados de cuenta|xml|pdf|copia|comprobante fiscal|"
         r"cfdi|albaran|remision|constancia|rut|certificad\w*|certificacion\w*|datos bancarios|"
         r"complemento de pago|complementos de pago|"

@@ -25,97 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "enero": 1,
-    "ene": 1,
-    "february": 2,
-    "feb": 2,
-    "febrero": 2,
-    "march": 3,
-    "mar": 3,
-    "marzo": 3,
-    "april": 4,
-    "apr": 4,
-    "abril": 4,
-    "abr": 4,
-    "may": 5,
-    "mayo": 5,
-    "june": 6,
-    "jun": 6,
-    "junio": 6,
-    "july": 7,
-    "jul": 7,
-    "julio": 7,
-    "august": 8,
-    "aug": 8,
-    "agosto": 8,
-    "ago": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "septiembre": 9,
-    "setiembre": 9,
-    "october": 10,
-    "oct": 10,
-    "octubre": 10,
-    "november": 11,
-    "nov": 11,
-    "noviembre": 11,
-    "december": 12,
-    "dec": 12,
-    "diciembre": 12,
-    "dic": 12,
-}
-# No "wed": "we'd" folds to it.
-_WEEKDAYS = {
-    "monday": 0,
-    "mon": 0,
-    "lunes": 0,
-    "tuesday": 1,
-    "tue": 1,
-    "tues": 1,
-    "martes": 1,
-    "wednesday": 2,
-    "miercoles": 2,
-    "thursday": 3,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "jueves": 3,
-    "friday": 4,
-    "fri": 4,
-    "viernes": 4,
-    "saturday": 5,
-    "sabado": 5,
-    "sunday": 6,
-    "domingo": 6,
-}
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "una": 1,
-    "un": 1,
-    "uno": 1,
-    "two": 2,
-    "dos": 2,
-    "three": 3,
-    "tres": 3,
-    "four": 4,
-    "cuatro": 4,
-    "five": 5,
-    "cinco": 5,
-    "six": 6,
-    "seis": 6,
-    "seven": 7,
-    "siete": 7,
-    "ten": 10,
-    "diez": 10,
-    "fifteen": 15,
-    "quince": 15,
-}
+from service.disputes.date_words import MONTHS as _MONTHS
+from service.disputes.date_words import NUMBER_WORDS as _NUMBER_WORDS
+from service.disputes.date_words import WEEKDAYS as _WEEKDAYS
+
 _DAY_FIRST_REGIONS = frozenset({"GB", "IE", "AU", "NZ", "IN", "ZA", "SG", "HK", "MT"})
 
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
@@ -388,8 +301,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
     (
         _compile(
             r"\b(?:today|tonight|hoy|hoy\s+mismo|this\s+(?:afternoon|evening|morning)|later\s+today"
-            r"|end\s+of\s+(?:the\s+)?day|eod|by\s+cob|esta\s+(?:tarde|noche)|"
-            r"ahorita\s+en\s+la\s+tarde)\b"
+            r"|end\s+of\s+(?:the\s+)?day|eod|by\s+cob|esta\s+(?:tarde|noche)|ahora\s+mismo|"
+            r"(?:hoy|ahorita|ahora)(?:\s+(?:en|por|a)\s+la\s+(?:tarde|noche|manana))?|"
+            # "sending it now": a payment under way today.
+            r"(?:paying|sending|making|transferring|wiring|processing|doing|submitting)"
+            r"(?:\s+\w+){0,3}\s+(?:right\s+)?now)\b"
         ),
         _today,
     ),

@@ -58,6 +58,66 @@ def web_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
     return kept
 
 
+_INTERROGATIVE = re.compile(
+    r"^\W*(?:do|does|did|can|could|is|are|was|will|would|should|may|what|which|how|when|where|"
+    r"who|whats|hay|tienen|tiene|teneis|puedo|podemos|puede|pueden|se puede|aceptan|cual|"
+    r"cuales|cuando|como|donde|que|quien|existe|ofrecen|manejan|dan)\b"
+)
+_COMPLAINT = re.compile(
+    r"\b(?:not|never|wrong|why|didnt|doesnt|wasnt|isnt|arent|havent|hasnt|still|missing|"
+    r"supposed|instead|por que|porque|no (?:me|nos|se|han|ha|es|era|fue|llego|sirve|funciona)|"
+    r"todavia|aun|deberia|si (?:estaba|era|dijeron)|again|otra vez|where (?:is|are)|wheres|"
+    r"donde (?:esta|estan|quedo|quedaron)|what happened|que paso)\b"
+)
+_PARTIAL = re.compile(r"\b(?:half|part|some|a portion|la mitad|parte|una parte|un abono|algo)\b")
+
+
+# Evidence a plain question cannot carry: a complaint, or a commitment ("if we pay by Friday?").
+_ASKABLE = frozenset((*lb.REASONS, lb.DISPUTE_GENERIC, lb.PROMISE))
+
+
+def questions_are_not_complaints(hits: list[Hit], folded: str) -> list[Hit]:
+    """Drop dispute evidence from a plain question ("do you offer a discount for paying early?").
+
+    A question that carries a complaint ("why is this still open?", "¿por qué me
+    cobran...?") keeps its evidence.
+    """
+    kept: list[Hit] = []
+    for hit in hits:
+        if hit.rule.label in _ASKABLE:
+            sentence = sentence_around(folded, hit.start)
+            if (
+                sentence.endswith("?")
+                and _INTERROGATIVE.search(sentence)
+                and not (_COMPLAINT.search(sentence))
+            ):
+                continue
+        kept.append(hit)
+    return kept
+
+
+def partial_payment_is_a_plan(hits: list[Hit], folded: str) -> list[Hit]:
+    """Drop "already paid" evidence for part of the debt when the rest is being scheduled.
+
+    "Ya le pagué la mitad, el resto en 15 días" asks for a plan; it contests nothing.
+    """
+    found = {hit.rule.label for hit in hits}
+    if lb.ALREADY_PAID not in found or lb.PAYMENT_PLAN not in found:
+        return hits
+    paid = [hit for hit in hits if hit.rule.label == lb.ALREADY_PAID]
+    if not all(_PARTIAL.search(sentence_around(folded, hit.start)) for hit in paid):
+        return hits
+    return [hit for hit in hits if hit.rule.label != lb.ALREADY_PAID]
+
+
+def sentence_around(folded: str, position: int) -> str:
+    """The sentence of `folded` around `position`, with its closing mark."""
+    start = max(folded.rfind(mark, 0, position) for mark in (".", "!", "?", "\n", "¿")) + 1
+    ends = [index for index in (folded.find(mark, position) for mark in ".!?\n") if index >= 0]
+    end = min(ends, default=len(folded))
+    return folded[start : end + 1].strip()
+
+
 def sentence_at(folded: str, position: int) -> str:
     """The sentence of `folded` around `position`."""
     start = max(folded.rfind(mark, 0, position) for mark in (".", "!", "?", "\n")) + 1

@@ -33,7 +33,7 @@ PAY_ES_FUTURE = (
     r"cubriremos|girare|giraremos|realizaremos|efectuaremos|haremos|enviaremos|mandaremos)"
 )
 WHEN = (
-    r"(?:today|tonight|tomorrow|rn|right now|now|this (?:afternoon|evening|"
+    r"(?:today|tonight|tomorrow|right now|(?<!from )now(?! on\b)|this (?:afternoon|evening|"
     r"week|month|morning|weekend)|first thing|later today|later|"
     r"on (?:the )?\d|by (?:the )?\d|(?:this |next |on |by )?(?:monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|mon|tue|tues|thu|thurs|fri|sat)\b|end of (?:the )?(?:month|week|day)"
@@ -53,7 +53,8 @@ CUANDO = (
 )
 # Paperwork is not merchandise: "we never received the invoice" asks for a copy.
 NOT_PAPER = (
-    r"(?! (?:the |an |your |this |any |a |el |la |los |las |su |tu )?(?:invoice|bill|statement|"
+    r"(?! (?:the |an |your |this |any |a |el |la |los |las |su |tu )?(?:\w+ )?(?:invoice|bill|"
+    r"statement|"
     r"email|copy|pdf|credit|factura|estado|correo|xml|pdf|nota|recibo|pago|payment|check|cheque|"
     r"remittance|w-?9|response|reply|answer|call|update|confirmation|notice|link|code|respuesta|"
     r"contestacion|informacion|info|refund|reembolso|abono|message|mensaje))"

@@ -11,66 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from service.disputes.optout_words import FILLER as _FILLER
+from service.disputes.optout_words import KEYWORDS as _KEYWORDS
 from service.disputes.rules import Hit, Rule, rule, run
 from service.disputes.text import sentences
 
 OPT_OUT = "opt_out"
 
-# Carrier opt-out keywords (CTIA / Twilio advanced opt-out, English and Spanish).
-_KEYWORDS = frozenset(
-    {
-        "stop",
-        "stopall",
-        "unsubscribe",
-        "cancel",
-        "end",
-        "quit",
-        "optout",
-        "revoke",
-        "baja",
-        "alto",
-        "parar",
-        "detener",
-        "cancelar",
-        "desuscribir",
-        "unsub",
-    }
-)
-# Words that may surround a keyword without changing its meaning ("STOP please").
-_FILLER = frozenset(
-    {
-        "please",
-        "pls",
-        "plz",
-        "plis",
-        "now",
-        "all",
-        "it",
-        "already",
-        "immediately",
-        "thanks",
-        "thank",
-        "you",
-        "ok",
-        "okay",
-        "por",
-        "favor",
-        "porfa",
-        "porfavor",
-        "xfa",
-        "ya",
-        "todo",
-        "gracias",
-        "me",
-        "opt",
-        "out",
-        "de",
-        "dar",
-        "la",
-        "una",
-        "vez",
-    }
-)
 _CORE_TWO_WORD = ("opt out", "dar de baja", "darme de baja")
 
 _MEDIA = (
@@ -258,6 +205,39 @@ RULES: tuple[Rule, ...] = (
         2.0,
         r"\b(?:no|ya no) mas " + _ES_CHANNEL,
         r"\b(?:ya )?basta de " + _ES_CHANNEL,
+    ),
+    rule(
+        "opt_out.general_es",
+        OPT_OUT,
+        2.0,
+        r"\b(?:dejar de|no (?:volver a|seguir)) (?:recibir|recibiendo)\b",
+        r"\b(?:absten\w*|abstenerse|abstenganse|abstengase) de (?:enviar|mandar|contactar|llamar|"
+        r"escribir|remitir)\w*",
+        r"\b(?:ya )?basta (?:ya )?(?:de|con) (?:\w+ )?(?:mensajes|msjs|sms|correos|mails|llamadas|"
+        r"avisos|recordatorios|notificaciones|mandar\w*|enviar\w*|llamar\w*|escribir\w*|molestar\w"
+        r"*)",
+        r"\bno (?:quiero|queremos|deseo|deseamos) (?:que )?(?:me |nos )?(?:lleguen|sigan|manden|"
+        r"envien|escriban|llamen|contacten|molesten)\b",
+        r"\b(?:dad|da|dale|denos|deme|dame|denme) de baja\b(?! (?:\w+ ){0,2}(?:factura|pedido|"
+        r"orden|servicio|cargo))",
+        r"\bsi (?:me |nos )?(?:vuelven|vuelve|volveis) a (?:llamar|escribir|mandar|enviar|contacta"
+        r"r)",
+    ),
+    rule(
+        "opt_out.general_en",
+        OPT_OUT,
+        2.0,
+        r"\b(?:remove|delete|unsubscribe|take) (?:me|us)\b(?! (?:as|from) (?:the )?(?:account ?hol"
+        r"der|"
+        r"owner|guarantor|cosigner|co-signer))",
+        r"\bif (?:you|u|yall|you guys) (?:\w+ )?(?:call|text|email|message|contact|write|bother) "
+        r"(?:me|us)? ?(?:again|one more time|anymore|any more)\b",
+        r"\b(?:sick|tired) of (?:your|these|the|all (?:the|these|your)|getting) (?:\w+ )?(?:texts|"
+        r"calls|messages|emails|reminders|notifications|spam)\b",
+        r"\bstop (?:bothering|harassing|hounding|pestering|bugging|spamming|contacting) (?:me|us)"
+        r"\b",
+        r"\b(?:i|we) (?:want|would like|wish|need) (?:you )?to (?:stop|quit) (?:getting|receiving|"
+        r"these|your|the)\b",
     ),
     rule(
         "opt_out.cesen_es",

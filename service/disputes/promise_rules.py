@@ -72,7 +72,7 @@ PROMISE_RULES: tuple[Rule, ...] = (
         rf"\b{CUANDO}\b(?: \w+){{0,4}} (?:le |les |te |se lo |se la |os )?{PAY_ES}\b",
         # "el pago se realizo el 5" reports a payment; the noun is not the verb "pago".
         rf"(?<!se )(?<!ya )(?<!no )(?<!el )(?<!mi )(?<!su )(?<!un )(?<!del )(?<!nuestro )"
-        rf"\b(?:le |les |te |os |se lo |se la )?{PAY_ES}\b(?: \w+){{0,4}} "
+        rf"\b(?:le |les |te |os |se lo |se la )?{PAY_ES}\b[^!?\n]{{0,30}}? "
         rf"{CUANDO}",
         r"(?<!no )\b(?:voy|vamos|va) a (?:pagar|depositar|transferir|consignar|abonar|liquidar|cub"
         r"rir|"

@@ -31,7 +31,7 @@ _PAY_CUE = re.compile(
     r"remit\w*|deposit\w*|zelle|venmo|ach|settle|cover|scheduled|run|released?|process\w*|"
     r"pago|pagar\w*|pagare|pagaremos|pagamos|pagara|pagad[oa]|deposito|depositar\w*|transfiero|"
     r"consign\w*|abon\w*|liquid\w*|cubr\w*|bizum|programad\w*|remesa|corte|efectivo|"
-    r"le (?:hago|mando)|te (?:hago|mando))\b"
+    r"le (?:hago|mando)|te (?:hago|mando)|cancel(?:o|amos|are|aremos|ara|aran))\b"
 )
 # Words right before a date that tie it to something other than a coming payment.
 _NOT_PROMISE = re.compile(
@@ -54,20 +54,25 @@ _AFTER_NOT_PROMISE = re.compile(
 # A sentence that reports the past and promises nothing.
 _PAST = re.compile(
     r"\b(?:(?<!be )(?<!get )(?<!gets )paid|pague|se pago|deposite|depositamos|transferi|shipped|"
-    r"mailed|salio|cobraron|received|recibimos|was|were|did|dijo|said|vino|cancelo|cancelled|"
-    r"canceled|hicimos|hice|realice|realizamos)\b"
+    r"mailed|salio|cobraron|received|recibimos|was|were|did|dijo|said|vino|cancelled|"
+    r"canceled|hicimos|hice|realice|realizamos|ago|yesterday|ayer|last|pasad[oa](?! manana))\b"
 )
 _FUTURE = re.compile(
     r"\b(?:will|ill|well|going to|gonna|voy|vamos|va a|pagare|pagaremos|se pagara|quedara|"
-    r"quedaria|sera|estara|scheduled|programad\w*|then)\b"
+    r"quedaria|sera|estara|scheduled|programad\w*|previst\w*|then|sin falta|se realizara|"
+    r"se hara|realizaremos|efectuaremos|haremos|transferiremos|depositaremos|abonaremos|"
+    r"consignaremos|enviaremos|mandaremos|saldra|se transferira\w*|se abonara\w*)\b"
 )
 # Questions, proposals and conditions are not commitments yet.
 _NOT_COMMITTED = re.compile(
     r"\?|\b(?:can i|could i|can we|could we|may i|would you|would it be|is it ok|puedo|podemos|"
+    r"can you|could you|will you|give (?:me|us)|dame|danos|deme|denme|denos|"
+    r"(?:me|nos) (?:da|dan|das|de|den|dais|dejas|dejan|dejais|esperas|esperan)|"
     r"podria|podriamos|me (?:puede|pueden|permite)|propon\w*|propose|proposal|if you (?:agree|"
     r"accept)|si (?:estan|esta|estas) de acuerdo|si (?:me|nos) (?:lo )?aceptan)\b"
 )
 _WORDS = re.compile(r"\w+")
+_NOW = re.compile(r"(?:ahorita|ahora|hoy|today|now|right now)")
 
 
 def extract_promise(
@@ -98,7 +103,8 @@ def extract_promise(
 
 # What a commitment sentence pays with: verbs and nouns of paying, both languages.
 _COMMIT_CUE = re.compile(
-    r"\b(?:pay|paying|payment|payments|check|cheque|wire|ach|transfer\w*|remit\w*|deposit\w*|"
+    r"\b(?:pay|paying|payment|payments|check|cheque|wire|ach|transfer\w*|transfier\w*|remit\w*|"
+    r"deposit\w*|"
     r"zelle|venmo|bizum|money|funds|balance|settle|sort|release\w*|drop off|pago|pagar\w*|"
     r"pagare\w*|pagara\w*|pagamos|pagan|consign\w*|abon\w*|liquid\w*|cancel(?:o|amos|are|aremos|"
     r"ara|aran|ar)|ingreso|transferencia|giro|efectivo|plata|lana|dinero|guita|cubr\w*)\b"
@@ -147,7 +153,9 @@ def _choose_date(folded: str, mentions: list[DateMention], received: date) -> Da
         if mention.day is None or mention.day < received or not _about_paying(folded, mention):
             continue
         _, sentence = _sentence_of(folded, mention.start)
-        score = 2 if _PAY_CUE.search(sentence) else (1 if short else 0)
+        # "ahorita" or "now" alone says when something happens, not that it is paid.
+        vague = _NOW.fullmatch(folded[mention.start : mention.end]) is not None
+        score = 2 if _PAY_CUE.search(sentence) else (1 if short and not vague else 0)
         if score and (best is None or score > best[0]):
             best = (score, mention)
     return best[1] if best else None

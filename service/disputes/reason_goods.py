@@ -123,7 +123,6 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\bnot (?:been )?(?:done|completed|performed|installed|finished|rendered)(?: yet)?\b",
         r"\b(?:once|until|when) the (?:install\w*|work|job|service|repair)s? (?:is|are|has been) "
         r"(?:done|completed|finished|performed)\b",
-        r"\bswap (?:them|it) out\b",
         r"\bno (?:lo |la |los |las )?(?:instalaron|entregaron|terminaron|conectaron|armaron|"
         r"montaron|surtieron)\b",
         r"\bnadie (?:viene|vino|ha venido|se presento)\b",
@@ -144,7 +143,7 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:doesnt|does not|didnt|did not|isnt|wont|stopped|its not|it is not|arent|never) "
         r"(?:\w+ )?(?:work|working|function\w*|turn on|start|fit|power on)\b",
         r"\b(?:rma|return authori[sz]ation|warranty|(?<!my )(?<!his )(?<!her )(?<!new )"
-        r"replacements?(?! for (?:me|him|her)))\b",
+        r"replacements?(?! for (?:me|him|her)| (?:check|cheque|payment|card|wire)))\b",
         r"\b(?:returning|returned|return|sent back|shipping back|send back)\b(?: \w+){0,4} "
         r"(?:units?|items?|parts?|monitors?|products?|goods|them|it|merchandise|boxes|cases)\b",
         r"\b(?:poor|bad|terrible|low|unacceptable|subpar|sloppy|shoddy) (?:quality|workmanship|"
@@ -196,7 +195,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         "reason.quality_workmanship",
         QUALITY,
         2.0,
-        r"\bsend someone to fix\b",
+        r"\b(?:send|sending) (?:out )?(?:someone|somebody|a tech\w*|an engineer|a plumber|a crew|"
+        r"your (?:guy|tech|crew))\b",
         r"\bcome (?:back )?(?:out )?(?:and |to )fix\b",
         r"\bfix the (?:damage|problem|leak|issue)\b",
         r"\bhasta que (?:no )?quede bien\b",

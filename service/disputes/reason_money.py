@@ -118,7 +118,10 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"^(?:ya )?(?:esta )?pagad[oa]\b",
         r"\bse pago (?:el|mediante|con|por|via|desde|hace|en|la|ya)\b",
         r"\bya esta cargad[oa]\b",
-        r"\bdomiciliad[oa]\b",
+        # Direct debit: the customer's bank pays without them doing anything.
+        r"\b(?:esta|lo tengo|lo tenemos|tengo|tenemos|es por|se cobra por|via|by|through|on) "
+        r"(?:ya )?(?:domiciliad[oa]|domiciliacion|debito automatico|cargo automatico|autopay|"
+        r"auto-pay|direct debit)\b",
         r"\b(?:transferencia|pago|deposito|consignacion|spei) realizad[oa] el\b",
         r"\b(?:les|le|te|os) comparto (?:el |la )?(?:comprobante|soporte|justificante|captura)\b",
         r"\b(?:sigue|siguen) (?:apareciendo|saliendo|figurando) (?:como )?(?:pendiente|vencid|"
@@ -146,7 +149,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\b(?:raised|increased|hiked|jacked up|bumped up) (?:the |your |our )?(?:price|rate|fee)",
         r"\b(?:price|rate|fee)s? (?:went up|increased|doubled|jumped)\b",
         r"\b(?:surcharge|markup|mark-up|price change)\b",
-        r"\bcash price\b",
+        r"\b(?:cash|list|retail|sticker|wholesale|member|contract|quoted|advertised|online|"
+        r"promotional|sale|introductory|intro) (?:price|rate)\b",
         r"\bshould (?:be|have been|only be) \$?\d",
         r"\b(?:was|were|is) (?:supposed to be |meant to be )?(?:free|included|no charge)\b",
         r"\bper (?:our|the) (?:contract|agreement)\b",
@@ -203,7 +207,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\bquote (?:said|says|was|is|stated)\b",
         r"\bagreed (?:a |on |to )?(?:a )?(?:fixed |flat )?(?:fee|price|rate|amount|cost)\b",
         r"\b(?:fixed|flat) (?:fee|price|rate)\b",
-        r"\bbilled hourly\b",
+        r"\b(?:billed|charged|invoiced) (?:us |me )?(?:by the hour|hourly|per hour|by hour|for "
+        r"(?:extra|more|additional) hours)\b",
         r"\b(?:price|pricing) (?:reduction|decrease|change|list|sheet|agreement)\b",
         r"\b(?:new|old|current|previous|contract|agreed) pric(?:ing|es?)\b",
         r"\bsupposed to (?:drop|go down|decrease|be reduced)\b",

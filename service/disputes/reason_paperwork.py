@@ -101,7 +101,8 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:vat|tax|sales tax|gst|hst|iva|impuesto|igv|retencion)\b[^!?\n]{0,50}\b\d+(?:[.,]\d+"
         r")? ?%",
         r"\b(?:zero[- ]rated|exempt from|re-?bill\w*)\b",
-        r"\bseparate billing account\b",
+        r"\b(?:separate|different|its own|their own|our own) (?:billing )?(?:account|entity|tax id|"
+        r"ein)\b",
         r"\bcorrect (?:legal )?(?:account|entity|company|branch|location|address|name)\b",
         r"\b(?:old|previous|former|outdated) (?:business |company |legal )?(?:name|address|entity|"
         r"tax id)\b",

@@ -21,6 +21,7 @@ from sqlmodel import col
 from service.config import Settings
 from service.errors import NotFound, Unprocessable
 from service.ledger.models import Customer, Invoice, InvoiceStatus
+from service.portal.links import portal_link
 from service.rendering import (
     InvoiceLine,
     MessageContext,
@@ -28,7 +29,6 @@ from service.rendering import (
     SenderIdentity,
     default_templates_dir,
 )
-from service.security import portal_token
 from service.templating.models import TemplateOverride
 from service.tenancy.models import Tenant
 from service.types import utcnow
@@ -83,8 +83,7 @@ def sender_identity(tenant: Tenant) -> SenderIdentity:
 
 
 def portal_url(settings: Settings, *, customer_id: uuid.UUID) -> str:
-    token, _expires = portal_token(settings.resolved_secret_key(), customer_id)
-    return f"{settings.public_url}/portal/{token}"
+    return portal_link(settings, customer_id=customer_id).url
 
 
 def invoice_lines(invoices: Sequence[Invoice], *, today: date) -> list[InvoiceLine]:
