@@ -29,6 +29,7 @@ from service.inbound.routes import read_body
 from service.ledger import service as ledger
 from service.portal import pages as portal_pages
 from service.portal import service as portal
+from service.portal import submissions
 from service.portal.limits import (
     FORM_MAX_BYTES,
     JSON_MAX_BYTES,
@@ -136,7 +137,7 @@ async def post_message(
     access = await portal.open_access(session, settings=settings, token=token)
     payload = await _read_json(request, PortalMessageCreate)
     await spend_submission(_redis(request), customer_id=access.customer.id)
-    stored = await portal.submit_message(
+    stored = await submissions.submit_message(
         session, access=access, body=payload.body, thread_id=payload.thread_id,
         dedupe_key=idempotency_key,
     )  # fmt: skip
@@ -162,7 +163,7 @@ async def post_dispute(
     access = await portal.open_access(session, settings=settings, token=token)
     payload = await _read_json(request, PortalDisputeCreate)
     await spend_submission(_redis(request), customer_id=access.customer.id)
-    stored = await portal.submit_dispute(
+    stored = await submissions.submit_dispute(
         session, access=access, invoice_numbers=payload.invoice_numbers, reason=payload.reason,
         body=payload.body, dedupe_key=idempotency_key,
     )  # fmt: skip
@@ -186,9 +187,9 @@ async def post_promise(
     """A promise to pay on a date from today (customer's time zone) to 180 days ahead."""
     access = await portal.open_access(session, settings=settings, token=token)
     payload = await _read_json(request, PortalPromiseCreate)
-    amount = portal.parse_amount(payload.amount)
+    amount = submissions.parse_amount(payload.amount)
     await spend_submission(_redis(request), customer_id=access.customer.id)
-    stored = await portal.submit_promise(
+    stored = await submissions.submit_promise(
         session, access=access, on=payload.promise_date, amount=amount,
         invoice_numbers=payload.invoice_numbers, note=payload.body, dedupe_key=idempotency_key,
     )  # fmt: skip
@@ -341,7 +342,7 @@ async def message_form(token: str, request: Request, session: SessionDep) -> Res
     """The page's message form; a 303 back to the page once stored."""
 
     async def submit(access: Access, values: ImmutableMultiDict[str, str], key: str | None) -> None:
-        await portal.submit_message(
+        await submissions.submit_message(
             session, access=access, body=values.get("body") or "",
             thread_id=_thread_id(values.get("thread_id")), dedupe_key=key,
         )  # fmt: skip
@@ -362,7 +363,7 @@ async def dispute_form(token: str, request: Request, session: SessionDep) -> Res
     """The page's dispute form."""
 
     async def submit(access: Access, values: ImmutableMultiDict[str, str], key: str | None) -> None:
-        await portal.submit_dispute(
+        await submissions.submit_dispute(
             session, access=access, invoice_numbers=values.getlist("invoice_numbers"),
             reason=values.get("reason") or "", body=values.get("body") or "", dedupe_key=key,
         )  # fmt: skip
@@ -389,9 +390,9 @@ async def promise_form(token: str, request: Request, session: SessionDep) -> Res
     """The page's promise form."""
 
     async def submit(access: Access, values: ImmutableMultiDict[str, str], key: str | None) -> None:
-        await portal.submit_promise(
-            session, access=access, on=portal.parse_date(values.get("date")),
-            amount=portal.parse_amount(values.get("amount")),
+        await submissions.submit_promise(
+            session, access=access, on=submissions.parse_date(values.get("date")),
+            amount=submissions.parse_amount(values.get("amount")),
             invoice_numbers=values.getlist("invoice_numbers"), note=values.get("body"),
             dedupe_key=key,
         )  # fmt: skip

@@ -59,12 +59,16 @@ class Installment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SenderIdentity:
-    """Who sends: the tenant's name and contact details, shown in every footer."""
+    """Who sends: the tenant's name and contact details, shown in every footer.
+
+    Emails need `postal_address` (the renderer refuses an email without it); SMS and portal
+    messages do not show it.
+    """
 
     name: str
     email: str
     phone: str | None
-    postal_address: str
+    postal_address: str | None
     website: str | None = None
 
 

@@ -1,8 +1,9 @@
 """Template filters and globals: every value a template shows is formatted here, via Babel.
 
 Filters: `money(currency)`, `money_list`, `join_list`, `number`, `date(style)`,
-`datetime(style)`, `time(style)`, `duration`, `paragraphs`. Globals: `plural(n, one, other)`,
-`count(n, one, other)`. Datetimes show in the reader's timezone (the `timezone` variable).
+`datetime(style)`, `time(style)`, `duration`, `paragraphs`, `end_sentence`. Globals:
+`plural(n, one, other)`, `count(n, one, other)`. Datetimes show in the reader's timezone (the
+`timezone` variable).
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ from markupsafe import Markup, escape
 from service.rendering.context import Money
 from service.rendering.formatting import Formatter
 
-__all__ = ["install_formatting", "paragraphs"]
+__all__ = ["end_sentence", "install_formatting", "paragraphs"]
+
+_SENTENCE_ENDS = (".", "!", "?", "…")
+
+
+def end_sentence(value: str) -> str:
+    """Close a sentence with a period unless the text already ends one: a referral named
+    "Pérez Abogados, S.C." ends the sentence itself, without a second period."""
+    stripped = value.rstrip()
+    if stripped.endswith(_SENTENCE_ENDS):
+        return stripped
+    return stripped + "."
 
 
 def paragraphs(value: str | None) -> Markup:
@@ -90,5 +102,6 @@ def install_formatting(env: SandboxedEnvironment, fmt: Formatter) -> None:
         time=time_filter,
         duration=fmt.duration,
         paragraphs=paragraphs,
+        end_sentence=end_sentence,
     )
     env.globals.update(plural=fmt.plural, count=fmt.count)

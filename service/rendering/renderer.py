@@ -4,8 +4,11 @@ Each language has its own folder of templates with the same file names (`en/`, `
 template name such as `reminder_firm` has five variants: `.subject.j2`, `.email.html.j2`,
 `.email.txt.j2`, `.sms.j2` and `.portal.j2`. Footers are not left to each template: the
 renderer appends `_footer.email.html.j2`, `_footer.email.txt.j2` and `_footer.sms.j2` itself,
-so a tenant's override of a message body cannot drop the opt-out wording or the sender's
-identity. HTML email bodies are wrapped in `_layout.email.html.j2`.
+and HTML email bodies are wrapped in `_layout.email.html.j2`. Those partials carry the opt-out
+wording and the sender's identity and postal address, so they always come from the default
+templates: a tenant's override of them is ignored, and an email is refused (`SenderIncomplete`)
+while the sender has no postal address. SMS are fitted to the tenant's segment budget (see
+`service.rendering.budget`).
 
 Environments are sandboxed and autoescape HTML (`.html.j2`, `.portal.j2`); the other variants
 are plain text that nobody interprets as HTML. Context values are data, never template source.
@@ -15,44 +18,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import (
-    BaseLoader,
-    ChoiceLoader,
-    DictLoader,
-    FileSystemLoader,
-    StrictUndefined,
-    Template,
-    TemplateNotFound,
-)
-from jinja2.environment import TemplateModule
-from jinja2.runtime import LoopContext, new_context
+from jinja2 import Template, TemplateNotFound
+from jinja2.runtime import new_context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from service.rendering.budget import SmsFit, SmsPolicy, fit_sms, shorten
 from service.rendering.context import (
     Installment,
     InvoiceLine,
     MessageContext,
-    Money,
-    SenderIdentity,
     totals_by_currency,
 )
-from service.rendering.filters import install_formatting
-from service.rendering.formatting import formatter_for, zone
+from service.rendering.environment import (
+    COMPLIANCE_PARTIALS,
+    Sandbox,
+    default_templates_dir,
+    environment_for,
+)
+from service.rendering.formatting import zone
 from service.rendering.locales import LANGUAGES, Choice, choose, locale_for
 from service.rendering.plaintext import html_to_text
-from service.rendering.sms import SmsInfo, count_segments, to_gsm7
+from service.rendering.sms import SmsInfo
 
 __all__ = [
     "CHANNELS",
     "Channel",
+    "COMPLIANCE_PARTIALS",
     "RenderedMessage",
     "Renderer",
+    "SenderIncomplete",
     "TemplateMissing",
     "default_templates_dir",
 ]
@@ -68,14 +67,20 @@ class TemplateMissing(LookupError):
     """No template of that name and variant exists for the language."""
 
 
+class SenderIncomplete(ValueError):
+    """An email cannot go out: the sender's name or postal address is missing."""
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedMessage:
     """One rendered message.
 
     `text` is always present: the text part of an email, the SMS body, or the portal message
     as plain text. `html` accompanies email and portal; `subject` email and portal; `sms`
-    tells the encoding and segments of an SMS. `language` and `locale` are the primary ones
-    (Spanish first in a bilingual message, where `bilingual` is set).
+    tells the encoding and segments of an SMS and `sms_budget` the segments allowed. `language`
+    and `locale` are the primary ones (Spanish first in a bilingual message, where `bilingual`
+    is set). `warnings` tell a reviewer what the customer gets differently from the template
+    as written (an SMS over budget, accents dropped to fit).
     """
 
     channel: Channel
@@ -86,71 +91,13 @@ class RenderedMessage:
     locale: str
     sms: SmsInfo | None = None
     bilingual: bool = False
+    sms_budget: int | None = None
+    warnings: tuple[str, ...] = ()
 
-
-def default_templates_dir() -> Path:
-    """The repository's `templates/` folder, holding `en/` and `es/`."""
-    return Path(__file__).resolve().parents[2] / "templates"
-
-
-def _autoescape(template_name: str | None) -> bool:
-    return bool(template_name) and str(template_name).endswith((".html.j2", ".portal.j2"))
-
-
-# Types whose every public attribute is plain data or a side-effect-free method; the generic
-# sandbox check (a walk over Python's internal attribute tables) costs a fifth of a render.
-_PLAIN_TYPES: frozenset[type] = frozenset(
-    {InvoiceLine, Installment, Money, SenderIdentity, TemplateModule, LoopContext}
-)
-
-
-class _Sandbox(SandboxedEnvironment):
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if type(obj) in _PLAIN_TYPES:
-            return not attr.startswith("_")
-        return bool(super().is_safe_attribute(obj, attr, value))
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) in _PLAIN_TYPES and not attribute.startswith("_"):
-            try:
-                return getattr(obj, attribute)
-            except AttributeError:
-                pass
-        return super().getattr(obj, attribute)
-
-
-@lru_cache(maxsize=512)
-def _environment(
-    *,
-    templates_dir: Path,
-    override_dir: Path | None,
-    overrides: tuple[tuple[str, str], ...],
-    language: str,
-    locale: str,
-) -> _Sandbox:
-    """One environment per templates, overrides, language and locale, shared by renderers."""
-    loaders: list[BaseLoader] = []
-    prefix = f"{language}/"
-    own = {name[len(prefix) :]: source for name, source in overrides if name.startswith(prefix)}
-    if own:
-        loaders.append(DictLoader(own))
-    if override_dir is not None:
-        loaders.append(FileSystemLoader(override_dir / language))
-    loaders.append(FileSystemLoader(templates_dir / language))
-    env = _Sandbox(
-        loader=ChoiceLoader(loaders),
-        autoescape=_autoescape,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        # Templates are read once per process; edits on disk need a restart.
-        auto_reload=False,
-        # A plain dict: the template set is small and bounded, and the LRU bookkeeping is a
-        # linear scan on every import.
-        cache_size=-1,
-    )
-    install_formatting(env, formatter_for(locale))
-    return env
+    @property
+    def within_budget(self) -> bool:
+        """Whether an SMS fits its budget (always true for the other channels)."""
+        return self.sms is None or self.sms_budget is None or self.sms.fits(self.sms_budget)
 
 
 def _clean_text(text: str) -> str:
@@ -165,11 +112,12 @@ def _one_line(text: str) -> str:
 class Renderer:
     """Renders template `name` for a channel in the customer's language.
 
-    `templates_dir` holds `en/` and `es/`. A tenant may override any template file by its
-    relative name (`"es/reminder_firm.sms.j2"`), in `overrides` (name to source) or as a file
-    under `override_dir` (same layout); what is not overridden falls back to the defaults.
-    With `sms_gsm7` set (the default) SMS text is transliterated to GSM-7 where needed, which
-    keeps Spanish texts at 153 characters a segment instead of 67.
+    `templates_dir` holds `en/` and `es/`. A tenant may override any message template file by
+    its relative name (`"es/reminder_firm.sms.j2"`), in `overrides` (name to source) or as a
+    file under `override_dir` (same layout); what is not overridden falls back to the defaults,
+    and the footers and layout (`COMPLIANCE_PARTIALS`) always do. `sms` is the tenant's SMS
+    policy: GSM-7 transliteration (on by default: Spanish texts keep 153 characters a segment
+    instead of 67) and the segment budget every SMS is fitted to (2 by default).
     """
 
     def __init__(
@@ -178,12 +126,12 @@ class Renderer:
         *,
         overrides: Mapping[str, str] | None = None,
         override_dir: Path | None = None,
-        sms_gsm7: bool = True,
+        sms: SmsPolicy | None = None,
     ) -> None:
         self._templates_dir = templates_dir.resolve()
         self._override_dir = override_dir.resolve() if override_dir is not None else None
         self._overrides = tuple(sorted((overrides or {}).items()))
-        self._sms_gsm7 = sms_gsm7
+        self.sms_policy = sms or SmsPolicy()
         self._templates: dict[tuple[str, str, str], Template] = {}
 
     def template_names(self) -> tuple[str, ...]:
@@ -223,8 +171,8 @@ class Renderer:
         """The sandboxed environment of a language (and locale), e.g. to check an override."""
         return self._environment(language, locale or locale_for(language))
 
-    def _environment(self, language: str, locale: str) -> _Sandbox:
-        return _environment(
+    def _environment(self, language: str, locale: str) -> Sandbox:
+        return environment_for(
             templates_dir=self._templates_dir,
             override_dir=self._override_dir,
             overrides=self._overrides,
@@ -264,6 +212,12 @@ class Renderer:
             raise
 
     def _email(self, name: str, choice: Choice, context: MessageContext) -> RenderedMessage:
+        sender = context.tenant
+        if not sender.name.strip() or not (sender.postal_address or "").strip():
+            raise SenderIncomplete(
+                "an email must carry the sender's name and postal address; "
+                "the tenant has no postal address"
+            )
         subjects, sections, texts = [], [], []
         first: dict[str, Any] = {}
         for part in choice.parts:
@@ -292,19 +246,23 @@ class Renderer:
     def _sms(self, name: str, choice: Choice, context: MessageContext) -> RenderedMessage:
         part = choice.parts[0]
         values = self._values(name, part, context)
-        body = _one_line(self._run(part, f"{name}.sms.j2", values))
         footer = _one_line(self._run(part, "_footer.sms.j2", values))
-        text = f"{body} {footer}" if body else footer
-        if self._sms_gsm7:
-            text = to_gsm7(text)
+        filename = f"{name}.sms.j2"
+
+        def render(fit: SmsFit) -> str:
+            return _one_line(self._run(part, filename, _compact(values, fit, context)))
+
+        fitted = fit_sms(render, footer=footer, policy=self.sms_policy)
         return RenderedMessage(
             channel="sms",
             subject=None,
             html=None,
-            text=text,
+            text=fitted.text,
             language=choice.language,
             locale=choice.locale,
-            sms=count_segments(text),
+            sms=fitted.info,
+            sms_budget=self.sms_policy.max_segments,
+            warnings=fitted.warnings,
         )
 
     def _portal(self, name: str, choice: Choice, context: MessageContext) -> RenderedMessage:
@@ -328,6 +286,27 @@ class Renderer:
             locale=choice.locale,
             bilingual=choice.bilingual,
         )
+
+
+_FULL = SmsFit()
+_KNOWN_REFERRALS = frozenset({"legal", "agency"})
+
+
+def _compact(values: dict[str, Any], fit: SmsFit, context: MessageContext) -> dict[str, Any]:
+    """The variables of one SMS rendering at the compactness `fit`."""
+    if fit == _FULL:
+        return values
+    compact = {**values, "fit": fit}
+    if fit.customer_chars is not None:
+        compact["customer_name"] = shorten(context.customer_name, fit.customer_chars)
+    if fit.sender_chars is not None:
+        compact["tenant"] = replace(
+            context.tenant, name=shorten(context.tenant.name, fit.sender_chars)
+        )
+    referral = context.referral
+    if fit.referral_chars is not None and referral and referral not in _KNOWN_REFERRALS:
+        compact["referral"] = shorten(referral, fit.referral_chars)
+    return compact
 
 
 def _values(name: str, part: tuple[str, str], context: MessageContext) -> dict[str, Any]:
@@ -369,4 +348,5 @@ def _values(name: str, part: tuple[str, str], context: MessageContext) -> dict[s
         "agent_name": context.agent_name,
         "opted_out_channel": context.opted_out_channel,
         "extra": dict(context.extra),
+        "fit": _FULL,
     }

@@ -12,6 +12,24 @@ NOW = datetime(2025, 3, 8, 3, 0, tzinfo=UTC)
 LONG_NAME = "Distribuidora Ferretera del Noroeste SAS"  # 40 characters
 LONG_TENANT = "Suministros Industriales Acme"  # 29 characters
 PORTAL_URL = "https://cobro.example.com/p/Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg"  # 70
+# Worst realistic data: names near 60 characters with accents, a long public URL with the
+# 40-character portal token, a referral naming a law firm in full.
+LONGEST_NAME = "Distribuidora Hernández y Asociados del Noroeste S.A. de C.V."  # 61
+LONGEST_SENDER = "Comercializadora Internacional de Aceros y Metales del Bajío"  # 59
+# 93 characters: a long public URL and the 40-character portal token.
+LONGEST_PORTAL_URL = (
+    "https://cobranza.distribuidora-ejemplo.com.mx/portal/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_Ab"
+)
+LONG_REFERRAL = "Despacho Jurídico Martínez, Orozco y Asociados, S.C."
+THREE_CURRENCIES = ("USD", "EUR", "MXN")
+# Days past due the campaign steps send each template at (upcoming_due: before the due date).
+STEP_DAYS = {
+    "upcoming_due": -5,
+    "reminder_friendly": 20,
+    "reminder_firm": 45,
+    "final_notice": 75,
+    "escalation_notice": 95,
+}
 
 
 def make_tenant(name: str = "Acme Supplies") -> SenderIdentity:
@@ -42,6 +60,50 @@ def make_invoices(
             )
         )
     return invoices
+
+
+def worst_case_context(
+    name: str, *, language: str, locale: str, currencies: tuple[str, ...] = THREE_CURRENCIES
+) -> MessageContext:
+    """The longest realistic message: five invoices of seven-digit balances in up to three
+    currencies at the template's age, the longest names, URL and referral."""
+    invoices = [
+        InvoiceLine(
+            number=f"FAC-2025-{10400 + n}",
+            issued_on=NOW.date() - timedelta(days=STEP_DAYS.get(name, 45) + n + 30),
+            due_on=NOW.date() - timedelta(days=STEP_DAYS.get(name, 45) + n),
+            days_past_due=STEP_DAYS.get(name, 45) + n,
+            balance=Decimal("1234567.89") + n,
+            currency=currencies[n % len(currencies)],
+            po_number=f"OC-{88000 + n}",
+        )
+        for n in range(5)
+    ]
+    return make_context(
+        language=language,
+        locale=locale,
+        customer_name=LONGEST_NAME,
+        tenant=make_tenant(LONGEST_SENDER),
+        portal_url=LONGEST_PORTAL_URL,
+        invoices=invoices,
+        referral=LONG_REFERRAL,
+        team="gbs",
+        reference="DSP-2025-000123",
+        promise_amount=Decimal("1234567.89"),
+        promise_currency=currencies[-1],
+        installments=[
+            Installment(
+                due_on=date(2025, 4, 1) + timedelta(days=30 * n),
+                amount=Decimal("411522.63"),
+                currency=currencies[-1],
+            )
+            for n in range(3)
+        ],
+        body="Revisamos la factura FAC-2025-10402: su pago del 3 de marzo la cubre. "
+        "Cerramos la aclaración; no necesita hacer nada más.",
+        agent_name="María Fernanda Gutiérrez",
+        opted_out_channel="sms",
+    )
 
 
 def make_context(**changes: Any) -> MessageContext:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,18 +14,24 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 from service.rendering import (
     CHANNELS,
+    InvoiceLine,
     MessageContext,
     Renderer,
+    SenderIncomplete,
+    SmsPolicy,
     TemplateMissing,
     default_templates_dir,
 )
 from tests.rendering.builders import (
     LONG_NAME,
     LONG_TENANT,
+    LONGEST_SENDER,
+    NOW,
     PORTAL_URL,
     make_context,
     make_invoices,
     make_tenant,
+    worst_case_context,
 )
 
 NAMES = sorted({p.name.split(".", 1)[0] for p in (default_templates_dir() / "en").glob("[!_]*.j2")})
@@ -33,7 +40,7 @@ HOSTILE_BODY = (
     "Hello <img src=x onerror=alert(1)>\n{{ 7*191 }}\n\n{% for x in range(3) %}x{% endfor %}"
 )
 OPT_OUT = {"en": "Reply STOP to opt out.", "es": "Responda BAJA para no recibir mas mensajes."}
-REVERSE_OPT_OUT = {"en": "Reply START", "es": "responda START"}
+REVERSE_OPT_OUT = {"en": "Reply START", "es": "responda ALTA"}
 
 
 def _hostile(language: str | None, **changes: object) -> MessageContext:
@@ -127,7 +134,8 @@ def test_sms_fit_two_segments_with_long_names_and_five_invoices(
 
 
 def test_sms_can_keep_unicode_when_asked() -> None:
-    renderer = Renderer(default_templates_dir(), sms_gsm7=False)
+    policy = SmsPolicy(transliterate=False, max_segments=4)
+    renderer = Renderer(default_templates_dir(), sms=policy)
     message = renderer.render("reminder_firm", channel="sms", context=make_context(language="es"))
     assert message.sms is not None
     assert message.sms.encoding == "UCS-2"
@@ -154,8 +162,9 @@ def test_many_invoices_are_all_listed_with_totals_per_currency(renderer: Rendere
     assert all(invoice.number in message.text for invoice in invoices)
     usd = sum((i.balance for i in invoices if i.currency == "USD"), Decimal(0))
     mxn = sum((i.balance for i in invoices if i.currency == "MXN"), Decimal(0))
-    assert f"Total USD: ${usd:,.2f}" in message.text
-    assert f"Total MXN: MX${mxn:,.2f}" in message.text
+    assert f"Total: ${usd:,.2f}" in message.text
+    assert f"Total: MX${mxn:,.2f}" in message.text
+    assert "Total USD" not in message.text
 
 
 @pytest.mark.parametrize(
@@ -212,8 +221,8 @@ def test_unknown_language_gets_both_languages_spanish_first(renderer: Renderer) 
     assert (email.language, email.locale) == ("es", "es_MX")
     assert email.subject is not None
     assert " / " in email.subject
-    spanish = email.text.index("Estimado(a)")
-    english = email.text.index("Dear ")
+    spanish = email.text.index("Estimado cliente:")
+    english = email.text.index("Dear customer,")
     assert spanish < english
     assert "Responda BAJA" not in email.text  # email wording is "responda BAJA a este mensaje"
     assert "responda BAJA" in email.text
@@ -235,6 +244,7 @@ def test_unknown_language_without_bilingual_uses_the_tenant_default(renderer: Re
     assert not email.bilingual
     assert (email.language, email.locale) == ("es", "es_ES")
     assert "Dear " not in email.text
+    assert "Cliente: Ferretería López\n\nEstimado cliente:" in email.text
 
 
 def test_escalation_names_only_the_configured_referral(renderer: Renderer) -> None:
@@ -245,7 +255,7 @@ def test_escalation_names_only_the_configured_referral(renderer: Renderer) -> No
     assert "referred to our legal department" in text
     agency = make_context(language="es", referral="agency", invoices=make_invoices(2))
     text = renderer.render("escalation_notice", channel="email", context=agency).text
-    assert "se turnan a una agencia de cobranza" in text
+    assert "se remiten a una agencia de cobranza." in text
     silent = make_context(language="en", referral=None)
     text = renderer.render("escalation_notice", channel="email", context=silent).text
     assert "referred" not in text
@@ -257,7 +267,7 @@ def test_dispute_ack_names_reference_team_and_response_time(renderer: Renderer) 
     context = make_context(language="es", team="collections", response_time_hours=48)
     text = renderer.render("dispute_ack", channel="email", context=context).text
     assert "D-2025-0042" in text
-    assert "equipo de Cobranza" in text
+    assert "la remitimos a nuestro equipo de cobranza" in text
     assert "2 días" in text
 
 
@@ -275,7 +285,7 @@ def test_overrides_replace_one_file_and_keep_the_footer() -> None:
         "Responda BAJA para no recibir mas mensajes."
     )
     english = renderer.render("reminder_firm", channel="sms", context=make_context(language="en"))
-    assert "over 30 days past due" in english.text
+    assert "overdue invoices" in english.text
 
 
 def test_override_dir_is_searched_before_the_defaults(tmp_path: Path) -> None:
@@ -311,3 +321,148 @@ def test_render_all_returns_every_channel(
     assert rendered["sms"].sms is not None
     assert rendered["portal"].html is not None
     assert "Pay now" in rendered["portal"].text
+
+
+HOSTILE_NUMBERS = ["<script>alert(1)</script>", "{{ 7*7 }}", "{% raw %}x", "F-1 & <b>2</b>"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_hostile_invoice_and_po_numbers_are_printed_as_data(
+    renderer: Renderer, name: str, language: str
+) -> None:
+    invoices = [
+        InvoiceLine(
+            number=number,
+            issued_on=date(2025, 1, 1),
+            due_on=date(2025, 2, 1),
+            days_past_due=35,
+            balance=Decimal("10.00"),
+            currency="USD",
+            po_number=number,
+        )
+        for number in HOSTILE_NUMBERS
+    ]
+    context = make_context(language=language, invoices=invoices)
+    for message in renderer.render_all(name, context).values():
+        assert "49" not in message.text
+        if message.html is not None:
+            assert "<script>" not in message.html
+            assert "<b>2</b>" not in message.html
+    email = renderer.render(name, channel="email", context=context)
+    assert email.html is not None
+    if name in {"reminder_firm", "statement", "final_notice"}:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in email.html
+        assert "{{ 7*7 }}" in email.text
+        assert "F-1 &amp; &lt;b&gt;2&lt;/b&gt;" in email.html
+        assert "<script>alert(1)</script>" in email.text  # plain text, shown as written
+
+
+@pytest.mark.parametrize(
+    "path", ["en/_footer.email.txt.j2", "en/_footer.email.html.j2", "en/_layout.email.html.j2"]
+)
+def test_a_footer_or_layout_override_never_drops_the_compliance_text(path: str) -> None:
+    renderer = Renderer(default_templates_dir(), overrides={path: "nothing here"})
+    message = renderer.render("reminder_firm", channel="email", context=make_context(language="en"))
+    assert message.html is not None
+    for part in (message.text, message.html):
+        assert "Congress Ave" in part
+        assert "STOP" in part
+    assert "nothing here" not in message.text + message.html
+
+
+def test_an_sms_footer_override_in_the_tenant_directory_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "es").mkdir()
+    (tmp_path / "es" / "_footer.sms.j2").write_text("")
+    (tmp_path / "es" / "reminder_firm.sms.j2").write_text("{{ tenant.name }}: pague hoy.")
+    renderer = Renderer(default_templates_dir(), override_dir=tmp_path)
+    message = renderer.render("reminder_firm", channel="sms", context=make_context(language="es"))
+    assert message.text == "Acme Supplies: pague hoy. Responda BAJA para no recibir mas mensajes."
+
+
+def test_email_needs_the_senders_postal_address(renderer: Renderer) -> None:
+    for address in (None, "", "   "):
+        tenant = replace(make_tenant(), postal_address=address)
+        context = make_context(language="es", tenant=tenant)
+        with pytest.raises(SenderIncomplete, match="postal address"):
+            renderer.render("reminder_firm", channel="email", context=context)
+        sms = renderer.render("reminder_firm", channel="sms", context=context)
+        assert sms.text.endswith("Responda BAJA para no recibir mas mensajes.")
+        assert renderer.render("reminder_firm", channel="portal", context=context).html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("name", ["reminder_firm", "final_notice", "escalation_notice"])
+def test_counts_say_what_is_true_of_every_invoice(
+    renderer: Renderer, language: str, name: str
+) -> None:
+    invoices = [
+        InvoiceLine(
+            number=f"F-{days}",
+            issued_on=date(2024, 12, 1),
+            due_on=NOW.date() - timedelta(days=days),
+            days_past_due=days,
+            balance=Decimal("100.00"),
+            currency="USD",
+        )
+        for days in (45, 10)
+    ]
+    context = make_context(language=language, locale=f"{language}_US", invoices=invoices)
+    rendered = renderer.render_all(name, context)
+    texts = " ".join(m.text + (m.subject or "") for m in rendered.values())
+    assert "over 30 days" not in texts
+    assert "más de 30 días" not in texts
+    assert "over 60 days" not in texts
+    if name != "escalation_notice":
+        oldest = {"en": "the oldest", "es": "la más antigua"}[language]
+        assert oldest in rendered["email"].text
+        assert oldest in rendered["sms"].text.replace("mas", "más")
+    days = {"en": "45 days past due", "es": "45 días de atraso"}[language]
+    assert days in rendered["email"].text
+
+
+def test_a_referral_ending_in_a_period_ends_the_sentence_once() -> None:
+    renderer = Renderer(default_templates_dir(), sms=SmsPolicy(max_segments=4))
+    context = make_context(
+        language="es",
+        referral="Pérez y Asociados, S.C.",
+        invoices=make_invoices(2, days_past_due=95),
+    )
+    for message in renderer.render_all("escalation_notice", context).values():
+        assert "S.C.." not in message.text
+        assert "S.C." in message.text
+
+
+def test_a_company_is_greeted_without_a_guessed_gender(renderer: Renderer) -> None:
+    context = make_context(language="es", customer_name="Distribuidora Hernández S.A. de C.V.")
+    for name in NAMES:
+        text = renderer.render(name, channel="email", context=context).text
+        assert text.startswith("Cliente: Distribuidora Hernández S.A. de C.V.\n\nEstimado cliente:")
+        assert "Estimado(a)" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    ("language", "locale"), [("en", "en_US"), ("es", "es_MX"), ("es", "es_ES"), ("es", "es_US")]
+)
+def test_every_variant_renders_worst_case_data_completely(
+    renderer: Renderer, name: str, language: str, locale: str
+) -> None:
+    context = worst_case_context(name, language=language, locale=locale)
+    rendered = renderer.render_all(name, context)
+    email, portal = rendered["email"], rendered["portal"]
+    assert email.subject is not None
+    assert "\n" not in email.subject
+    assert email.html is not None
+    assert portal.html is not None
+    for text in (email.text, email.html):
+        assert "Congress Ave" in text
+        assert LONGEST_SENDER in text
+    if name in {"reminder_friendly", "reminder_firm", "final_notice", "escalation_notice"}:
+        for message in (email, portal):
+            for invoice in context.invoices:
+                assert invoice.number in message.text
+            # Three currencies, three totals, none of them added together.
+            assert message.text.count("Total") == 3
+    assert rendered["sms"].sms is not None
+    assert rendered["sms"].within_budget

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,56 @@ def test_layout_and_footers_exist() -> None:
             "_footer.sms.j2",
         ):
             assert shared in files
+
+
+def _sources(language: str) -> dict[str, str]:
+    return {p.name: p.read_text("utf-8") for p in sorted((ROOT / language).glob("*.j2"))}
+
+
+def test_word_forms_come_from_cldr_plural_rules_not_comparisons_with_one() -> None:
+    comparison = re.compile(r"(count|length|\binvoices)\s*(==|!=)\s*1\b")
+    for language in ("en", "es"):
+        for filename, source in _sources(language).items():
+            assert not comparison.search(source), (language, filename)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "START",  # the Spanish opt-in keyword is ALTA
+        "turn",  # "turnar" is Mexican legal jargon: remitir
+        "canalizaci",
+        "Estimado(a)",
+        "esponda este",  # "responda a este mensaje"
+        "supera 90",
+        "desde el",
+        "Pago pendiente",
+        "Operaciones de Facturación",
+        "equipo de Cobranza",
+        "Jurídico",
+        "Total {{",
+        "nuestro mensaje",
+    ],
+)
+def test_spanish_wording_avoids(phrase: str) -> None:
+    for filename, source in _sources("es").items():
+        assert phrase not in source, filename
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["Despite our", "by the customer portal", "our message", "Billing Operations", "Total {{"],
+)
+def test_english_wording_avoids(phrase: str) -> None:
+    for filename, source in _sources("en").items():
+        assert phrase not in source, filename
+
+
+def test_sms_templates_print_the_portal_link_at_every_compactness() -> None:
+    # The fit step may shorten names and drop optional clauses; the link is never inside one.
+    optional = re.compile(r"\{% if not fit\.brief %\}(.*?)\{% endif %\}", re.DOTALL)
+    for language in ("en", "es"):
+        for filename, source in _sources(language).items():
+            if filename.endswith(".sms.j2"):
+                for clause in optional.findall(source):
+                    assert "portal_url" not in clause, (language, filename)

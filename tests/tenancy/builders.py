@@ -37,6 +37,8 @@ async def make_tenant(
             country=country,
             email_from="ar@brightwater.example",
             sms_from="+14155550100",
+            # Every email carries the sender's postal address; without one Cobro refuses email.
+            postal_address="500 Harbor Way, Suite 300\nBoston, MA 02110",
         )
         _key, secret = await tenancy.issue_key(session, tenant_id=tenant.id, role=role)
     return TenantHandle(tenant=tenant, api_key=secret)
