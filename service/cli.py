@@ -137,6 +137,9 @@ def tenant_create(
     country: Annotated[str, typer.Option(help="ISO country for national phone numbers")] = "US",
     email_from: Annotated[str | None, typer.Option(help="sender email address")] = None,
     sms_from: Annotated[str | None, typer.Option(help="sender number, E.164")] = None,
+    postal_address: Annotated[
+        str | None, typer.Option(help="postal address for email footers (required to email)")
+    ] = None,
 ) -> None:
     """Create a tenant and print its admin API key (shown once) as JSON on the last line."""
     settings = _settings()
@@ -149,6 +152,7 @@ def tenant_create(
             country=country,
             email_from=email_from,
             sms_from=sms_from,
+            postal_address=postal_address,
         )
     )
     out.print_json(json.dumps(result)) if sys.stdout.isatty() else typer.echo(json.dumps(result))
@@ -171,6 +175,7 @@ async def _create_tenant(settings: Settings, **fields: str | None) -> dict[str, 
                     country=str(fields["country"]),
                     email_from=fields["email_from"],
                     sms_from=fields["sms_from"],
+                    postal_address=fields["postal_address"],
                 )
                 _key, secret = await tenancy.issue_key(
                     session, tenant_id=tenant.id, role=Role.admin, name="admin"

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO", alias="COBRO_LOG_LEVEL")
     import_max_bytes: int = Field(default=200 * 1024 * 1024, alias="COBRO_IMPORT_MAX_BYTES")
+    # Tenants' own template files: <dir>/<tenant id>/en/reminder_firm.sms.j2 and so on.
+    template_dir: Path | None = Field(default=None, alias="COBRO_TEMPLATE_DIR")
 
     @field_validator("database_url")
     @classmethod

@@ -59,6 +59,7 @@ async def open_runtime(
             queue=queue,
             redis_url=redis_url,
             outbound=outbound,
+            templates=TemplateCatalog(tenant_root=settings.template_dir),
         )
     finally:
         await outbound.aclose()

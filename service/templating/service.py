@@ -1,5 +1,5 @@
-"""Rendering in a tenant's voice: its overrides over the default templates, and the context of a
-message built from a customer and its open invoices."""
+"""Rendering in a tenant's voice: its overrides over the default templates, its SMS options, its
+sender identity, and the context of a message built from a customer and its open invoices."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateSyntaxError
@@ -18,15 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.campaigns.models import Campaign
 from service.config import Settings
 from service.errors import NotFound, Unprocessable
 from service.ledger.models import Customer, Invoice, InvoiceStatus
 from service.portal.links import portal_link
 from service.rendering import (
+    COMPLIANCE_PARTIALS,
+    Installment,
     InvoiceLine,
     MessageContext,
     Renderer,
     SenderIdentity,
+    SmsPolicy,
     default_templates_dir,
 )
 from service.templating.models import TemplateOverride
@@ -34,52 +39,104 @@ from service.tenancy.models import Tenant
 from service.types import utcnow
 
 _OVERRIDE_PATH = re.compile(
-    r"^(en|es)/[a-z_]+(\.(email\.html|email\.txt|subject|sms|portal))?\.j2$"
+    r"^(en|es)/[a-z][a-z_]*\.(email\.html|email\.txt|subject|sms|portal)\.j2$"
 )
+
+
+class SenderIncompleteError(Unprocessable):
+    """The tenant lacks what an email must carry (its postal address)."""
 
 
 @dataclass
 class TemplateCatalog:
-    """The default renderer, and one renderer per distinct set of tenant overrides (cached by
-    content, so an edit takes effect at once and unchanged tenants share compiled templates)."""
+    """The renderers of every tenant: the defaults, under a tenant's own directory
+    (`tenant_root/<tenant id>/<language>/...`, the COBRO_TEMPLATE_DIR setting) and its overrides
+    stored in the database (these first), with its SMS options. Renderers are cached by content,
+    so an edit takes effect at once and tenants alike share compiled templates."""
 
     templates_dir: Path = field(default_factory=default_templates_dir)
+    tenant_root: Path | None = None
     _renderers: dict[str, Renderer] = field(default_factory=dict)
 
     @property
     def default(self) -> Renderer:
-        return self._renderer({})
+        return self._renderer({}, override_dir=None, policy=SmsPolicy())
 
-    def _renderer(self, overrides: dict[str, str]) -> Renderer:
-        digest = hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()
+    def tenant_dir(self, tenant_id: uuid.UUID) -> Path | None:
+        """The tenant's template directory, when one is configured and exists."""
+        if self.tenant_root is None:
+            return None
+        folder = self.tenant_root / str(tenant_id)
+        return folder if folder.is_dir() else None
+
+    def _renderer(
+        self, overrides: dict[str, str], *, override_dir: Path | None, policy: SmsPolicy
+    ) -> Renderer:
+        key = repr((sorted(overrides.items()), str(override_dir), policy))
+        digest = hashlib.sha256(key.encode()).hexdigest()
         renderer = self._renderers.get(digest)
         if renderer is None:
             if len(self._renderers) > 256:
                 self._renderers.clear()
-            renderer = Renderer(self.templates_dir, overrides=overrides)
+            renderer = Renderer(
+                self.templates_dir, overrides=overrides, override_dir=override_dir, sms=policy
+            )
             self._renderers[digest] = renderer
         return renderer
 
-    def trial(self, overrides: dict[str, str]) -> Renderer:
-        """A renderer for trying overrides out, never cached."""
-        return Renderer(self.templates_dir, overrides=overrides)
+    def trial(self, tenant: Tenant, overrides: dict[str, str]) -> Renderer:
+        """A renderer for trying overrides out in the tenant's settings, never cached."""
+        return Renderer(
+            self.templates_dir,
+            overrides=overrides,
+            override_dir=self.tenant_dir(tenant.id),
+            sms=sms_policy(tenant),
+        )
 
     async def for_tenant(self, session: AsyncSession, *, tenant_id: uuid.UUID) -> Renderer:
+        tenant = await session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound("tenant not found")
         rows = await session.execute(
             select(col(TemplateOverride.path), col(TemplateOverride.source)).where(
                 col(TemplateOverride.tenant_id) == tenant_id
             )
         )
-        return self._renderer({str(path): str(source) for path, source in rows.all()})
+        return self._renderer(
+            {str(path): str(source) for path, source in rows.all()},
+            override_dir=self.tenant_dir(tenant_id),
+            policy=sms_policy(tenant),
+        )
+
+
+def sms_policy(tenant: Tenant) -> SmsPolicy:
+    return SmsPolicy(transliterate=tenant.sms_transliteration, max_segments=tenant.sms_max_segments)
 
 
 def sender_identity(tenant: Tenant) -> SenderIdentity:
+    """The tenant as its messages name it. `postal_address` is None while it has none: the
+    renderer then refuses email (see `require_sender`)."""
+    address = (tenant.postal_address or "").strip()
     return SenderIdentity(
         name=tenant.email_from_name or tenant.name,
         email=tenant.email_from or "",
         phone=tenant.sms_from,
-        postal_address=tenant.postal_address or "",
+        postal_address=address or None,
     )
+
+
+def require_sender(tenant: Tenant, *, channel: str) -> None:
+    """Raise `SenderIncompleteError` (422) when a message on `channel` cannot carry what the law
+    requires of it: an email needs the tenant's name and postal address. Call it before queueing
+    an email, so that a tenant without an address gets a clear reason instead of a failed send."""
+    if channel != "email":
+        return
+    if not (tenant.postal_address or "").strip() or not tenant.name.strip():
+        raise SenderIncompleteError(
+            "the tenant has no postal address, and every email must carry the sender's postal "
+            "address: set it with PATCH /v1/templates/settings or `cobro tenant create "
+            "--postal-address`"
+        )
 
 
 def portal_url(settings: Settings, *, customer_id: uuid.UUID) -> str:
@@ -122,6 +179,7 @@ def build_context(
     promise_date: date | None = None,
     promise_amount: Decimal | None = None,
     promise_currency: str | None = None,
+    installments: Sequence[Installment] = (),
     body: str | None = None,
     referral: str | None = None,
 ) -> MessageContext:
@@ -149,6 +207,7 @@ def build_context(
         promise_date=promise_date,
         promise_amount=promise_amount,
         promise_currency=promise_currency,
+        installments=installments,
         body=body,
     )
 
@@ -165,6 +224,43 @@ async def open_invoices(
         )
     )
     return list(result.scalars())
+
+
+async def policy_referral(session: AsyncSession, *, tenant_id: uuid.UUID) -> str | None:
+    """Who the tenant's policy names at 90+ days: the referral of its default campaign, else of
+    the first campaign that sends an escalation notice with one."""
+    campaigns = (
+        await session.execute(
+            select(Campaign)
+            .where(col(Campaign.tenant_id) == tenant_id)
+            .order_by(col(Campaign.is_default).desc(), col(Campaign.created_at))
+        )
+    ).scalars()
+    for campaign in campaigns:
+        referral = (campaign.rules or {}).get("referral")
+        steps: list[dict[str, Any]] = list(campaign.steps or [])
+        escalates = any(step.get("template") == "escalation_notice" for step in steps)
+        if referral and (campaign.is_default or escalates):
+            return str(referral)
+    return None
+
+
+def promise_and_plan(
+    invoices: Sequence[InvoiceLine], *, today: date
+) -> tuple[Decimal | None, str | None, list[Installment]]:
+    """A sample promise (the balance in the first invoice's currency, never a sum across
+    currencies) and a three-instalment plan for it, for previews."""
+    if not invoices:
+        return None, None, []
+    currency = invoices[0].currency
+    amount = sum((inv.balance for inv in invoices if inv.currency == currency), start=Decimal(0))
+    part = (amount / 3).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    amounts = [part, part, amount - 2 * part]
+    plan = [
+        Installment(due_on=today + timedelta(days=30 * (n + 1)), amount=value, currency=currency)
+        for n, value in enumerate(amounts)
+    ]
+    return amount, currency, plan
 
 
 def sample_customer(tenant: Tenant, *, language: str | None) -> tuple[Customer, list[Invoice]]:
@@ -197,13 +293,24 @@ def sample_customer(tenant: Tenant, *, language: str | None) -> tuple[Customer, 
 
 
 def check_override(catalog: TemplateCatalog, *, path: str, source: str) -> None:
-    """Refuse an override that is not one of the template files or does not compile."""
+    """Refuse an override that is not one of the message template files or does not compile."""
+    language, _, filename = path.partition("/")
+    if filename.startswith(COMPLIANCE_PARTIALS):
+        raise Unprocessable(
+            f"{path!r} carries the opt-out text and the sender's identity and postal address "
+            "that every message must show, so it cannot be overridden; override the message "
+            "templates instead (e.g. es/reminder_firm.email.html.j2)"
+        )
+    if filename.startswith("_"):
+        raise Unprocessable(
+            f"{path!r} is a building block shared by every message; override the message "
+            "templates that use it instead (e.g. es/reminder_firm.email.html.j2)"
+        )
     if not _OVERRIDE_PATH.match(path):
         raise Unprocessable(
             "path: use LANGUAGE/NAME.VARIANT.j2, e.g. es/reminder_firm.sms.j2, with a variant "
             "among email.html, email.txt, subject, sms, portal"
         )
-    language, filename = path.split("/", 1)
     default_names = {p.name for p in (catalog.templates_dir / language).glob("*.j2")}
     if filename not in default_names:
         raise NotFound(f"no default template file {path!r} to override")

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, String, true
 from sqlmodel import Field, SQLModel
 
 from service.types import UTCDateTime, new_id, utcnow
@@ -32,6 +32,10 @@ class Tenant(SQLModel, table=True):
     sms_from: str | None = Field(default=None, max_length=34, index=True)
     messaging_service_sid: str | None = Field(default=None, max_length=34, index=True)
     postal_address: str | None = Field(default=None, max_length=500)
+    # Message options (service.templating): SMS in GSM-7 (keeping the accents GSM-7 has) and
+    # the segments an SMS may take.
+    sms_transliteration: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    sms_max_segments: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

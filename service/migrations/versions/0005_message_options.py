@@ -6,8 +6,8 @@ Revises: 0004
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import service.types  # noqa: F401  (custom column types)
 
@@ -18,8 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("tenants") as batch:
+        batch.add_column(
+            sa.Column("sms_transliteration", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+        batch.add_column(
+            sa.Column("sms_max_segments", sa.Integer(), nullable=False, server_default="2")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("tenants") as batch:
+        batch.drop_column("sms_max_segments")
+        batch.drop_column("sms_transliteration")
