@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import distinct, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -167,9 +167,9 @@ async def _aged_disputes(session: AsyncSession, *, now: datetime, limit: int) ->
     tenant_ids = list(
         (
             await session.execute(
-                select(distinct(col(Thread.tenant_id))).where(
-                    *aged, col(Thread.disputed_at) < now - timedelta(days=1)
-                )
+                select(col(Thread.tenant_id))
+                .where(*aged, col(Thread.disputed_at) < now - timedelta(days=1))
+                .distinct()
             )
         ).scalars()
     )
