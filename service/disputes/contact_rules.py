@@ -31,7 +31,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"require|requires|required)\b"
         r"(?: \w+){0,4} "
         # "send all invoices to our AP team" redirects; it does not ask for a copy.
-        r"(?<!all )(?<!future )(?:(?:a|an) )?(?:copy|copies|duplicate|bank account|"
+        r"(?<!all )(?<!future )(?:(?:a|an) )?(?:copy|copies|duplicate|bank account|bill|bills|"
         r"invoice|invoices|statement|pdf|w-?9|w ?8|1099|proof of delivery|pod|bill of lading|bol|"
         r"receipt|itemized|itemised|backup|back-up|documentation|timesheet|time sheet|service "
         r"report|signed|delivery (?:receipt|note|ticket)|packing slip|bank (?:details|info\w*|"
@@ -57,9 +57,11 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         "document.bank_details_en",
         DOCUMENT_REQUEST,
         2.0,
-        rf"\b(?:whats|what is|what are|where is|send|need|give|get|have|provide|share|confirm)\b"
-        rf"[^.!?\n]{{0,40}}\b{_BANK_EN}\b(?: and \w+)? (?:number|numbers|no|details|info\w*|"
-        rf"instructions|address|account|email|handle|information)\b",
+        rf"\b(?:whats|what is|what are|where is|send|need|give|get|have|provide|share|confirm|"
+        rf"text|email|tell)\b[^.!?\n]{{0,40}}\b{_BANK_EN}\b(?: and \w+)? (?:number|numbers|no|#|"
+        rf"details|info\w*|instructions|address|account|email|handle|information)(?!\w)",
+        r"\b(?:what|which|whats the|what is the) (?:\w+ )?(?:address|account|email|number|bank)\b"
+        r"[^.!?\n]{0,30}\b(?:send|mail|pay|wire|transfer|deposit)\b",
         r"\baddress (?:where|to which) (?:i|we) (?:can |should )?(?:mail|send)\b",
         r"\bwhere (?:do|should|can|to) (?:i|we)? ?(?:mail|send|wire|pay)\b",
         r"\b(?:how|where) (?:do|can|should) (?:i|we) (?:pay|send) (?:you|it|this|the payment)\b"
@@ -135,6 +137,26 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"here|works here|at this number)\b",
         r"\b(?:wound down|dissolved|closed down|no longer trading|out of business|closed years ago)"
         r"\b",
+        r"\b(?:not|no longer) (?:affiliated|associated|involved|connected) with\b",
+        r"\bsold (?:my|our|his|her) (?:share|stake|part|interest|half)\b",
+        r"\b(?:personal (?:number|phone|cell|email|address|line)|private (?:number|individual|pers"
+        r"on))\b",
+        r"\bnew (?:\w+ )?(?:contact|email|address|mailbox|inbox) (?:is|will be|for)\b",
+        r"\b(?:inbox|mailbox|address|email|account) (?:will be|is being|is going to be) (?:shut do"
+        r"wn|"
+        r"closed|deactivated|retired|discontinued|deleted)\b",
+    ),
+    rule(
+        # "no soy Marcelo", "this isn't tony": a name that is not the sender's.
+        "wrong_contact.not_that_person",
+        WRONG_CONTACT,
+        1.5,
+        r"\b(?:no soy|yo no soy) (?!(?:de|el|la|yo|quien|ningun|ninguna|responsable|cliente|tan|mu"
+        r"y|"
+        r"un|una|su|tu|mas|nada|capaz|moroso|morosa|deudor|deudora)\b)[a-z]+(?=\s*(?:[,.!;]|$))",
+        r"\b(?:no hay (?:ningun|ninguna|nadie)|aqui no (?:hay|vive|trabaja)) (?:\w+ )?(?:aqui|aca|"
+        r"con "
+        r"ese nombre|llamad[oa])?",
     ),
     rule(
         "wrong_contact.left_en",
@@ -210,6 +232,16 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\bno (?:corresponde|pertenece) a (?:la|esta|nuestra|esa) (?:empresa|persona|compania|"
         r"firma)\b",
         r"\bno tengo nada que ver\b",
+        r"\b(?:negocio|empresa|local|tienda|compania|sociedad)\b[^.!?\n]{0,40}\b(?:ya no existe|"
+        r"cerro|dejo de existir|ya no opera|esta cerrad[oa])\b",
+        r"\b(?:de uso personal|es (?:mi )?(?:numero|correo|telefono|celular) personal)\b",
+        r"\bactualic\w* (?:sus|los|vuestros) (?:datos|registros|contactos)\b",
+        r"\b(?:le |les |se |me )?(?:erraron|erro|errado|equivocaron) de (?:numero|persona|mail|cor"
+        r"reo|"
+        r"contacto|telefono)\b",
+        r"\b(?:yo )?no (?:he )?(?:compre|compramos|pedi|pedimos|contrate|contratamos|ordene) nada"
+        r"\b",
+        r"\b(?:no soy|yo no soy) (?:el|la) (?:dueno|duena|titular|propietari[oa])\b",
         r"\b(?:negocio|empresa|local|tienda|compania) (?:ya )?(?:cerro|no existe|dejo de existir)"
         r"\b",
         r"\b(?:cambio|cambiaron) de (?:numero|telefono|celular|correo)\b",

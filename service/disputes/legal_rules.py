@@ -39,7 +39,9 @@ LEGAL_RULES: tuple[Rule, ...] = (
         r"\blegal (?:action|proceedings)\b",
         r"\b(?:law firm|law office|law group|legal group|llp|esq)\b",
         r"\b(?:getting|get|hire|hiring|call|calling|got|have) (?:a |an |my )?(?:lawyer|attorney)\b",
-        r"\b(?:represents|representing|retained by|counsel for)\b",
+        r"\b(?:represents|representing|retained by|counsel for|we act for|acting for|act on behalf "
+        r"of|on behalf of our client)\b",
+        r"\b(?:solicitors|bufete|estudio juridico|(?:mi|nuestro|nuestra) licenciad[oa])\b",
     ),
     rule(
         "legal.sue_en",

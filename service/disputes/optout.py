@@ -24,7 +24,8 @@ _MEDIA = (
     r"(?:text\w*|txt\w*|messag\w*|msgs?|e-?mail\w*|mails?|call\w*|contact\w*|sms|phone calls?|"
     r"spam\w*|harass\w*|writ\w*|bother\w*|remind\w*|notif\w*|robocall\w*|hound\w*|pester\w*|"
     r"bugg\w*|nagg\w*|hassl\w*|"
-    r"send\w*|whatsapp\w*|wsp)"
+    r"send\w*|whatsapp\w*|wsp|collection activit\w*|collection efforts?|collections|"
+    r"blowing up|blow up|ringing)"
 )
 _ES_IMPERATIVE = (
     r"(?:mande|manden|mandes|mandeis|envie|envien|envies|envieis|escriba|escriban|escribas|"

@@ -9,6 +9,7 @@ _NUMBER = r"(?:\d+|one|two|three|four|five|six|a few|a couple of|several)"
 _PERIOD_EN = r"(?:week|month|two weeks|2 weeks|paycheck|payday|pay period|other week|fortnight)"
 _TROUBLE_EN = (
     r"(?:lost my job|lost (?:my |our )?(?:biggest |main )?(?:client|customer|contract)|laid off|"
+    r"unemploy\w*|furlough\w*|"
     r"unemployed|out of work|between jobs|hardship|cash ?flow|tight on (?:cash|money)|"
     r"short on (?:cash|money|funds)|money (?:is|has been) tight|tight (?:right now|this month|"
     r"at the moment)|struggling|rough (?:patch|time|month)|(?:business|sales|work) (?:has been|"
@@ -51,6 +52,12 @@ PLAN_RULES: tuple[Rule, ...] = (
         rf"\b(?:break|divide|split) (?:it |this |that |the \w+ )?(?:up )?(?:in|into|over) "
         rf"(?:{_NUMBER} |smaller |monthly |weekly )?(?:payments|parts|pieces|chunks)\b",
         r"\bsmaller (?:payments|amounts|chunks)\b",
+        rf"\b{_NUMBER} (?:monthly |weekly |equal |small |separate )?(?:payments|instal?l?ments) of"
+        rf"\b",
+        r"\b(?:pay|paying) (?:it |this |the balance |the rest )?(?:off )?(?:monthly|weekly|every "
+        r"month|every week|each month|by the month)\b",
+        r"\b(?:standing order|direct debit|recurring payment|autopay|auto-pay) (?:\w+ ){0,4}"
+        r"(?:monthly|weekly|off|each month|every month)\b",
         r"\b(?:monthly|weekly|biweekly|bi-weekly) (?:plan|payments?|instal?l?ments?)\b",
         r"\bwork (?:something|out something|out a (?:plan|deal|arrangement|schedule))\b",
         r"\b(?:set|setup|set up) (?:a |some )?(?:monthly|weekly|regular) (?:payments?|plan)\b",
@@ -92,6 +99,7 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:a|one|two|three|\d+)[- ](?:week|month|day)s? extension\b",
         r"\b(?:extend|extended|extending) (?:the )?(?:payment )?terms\b",
         r"\bnet \d+ (?:days|terms)\b",
+        r"\b(?:need|needs|needed) (?:\w+ )?(?:until|till|til) (?:the |next )?\w+",
     ),
     rule(
         "plan.hardship_en",

@@ -122,6 +122,14 @@ PROMISE_RULES: tuple[Rule, ...] = (
         r"\b(?:esta|fue|ya esta) (?:aprobad[oa]|autorizad[oa]|programad[oa])\b",
     ),
     rule(
+        # Assurance words make a named day a commitment: "definitely next friday".
+        "promise.assurance",
+        PROMISE,
+        1.0,
+        r"\b(?:definitely|for sure|i promise|promise|guaranteed|without fail|no matter what|seguro|"
+        r"de seguro|te lo prometo|se lo prometo|le prometo|palabra)\b",
+    ),
+    rule(
         "promise.soon_en",
         PROMISE,
         1.0,

@@ -67,6 +67,7 @@ _FUTURE = re.compile(
 _NOT_COMMITTED = re.compile(
     r"\?|\b(?:can i|could i|can we|could we|may i|would you|would it be|is it ok|puedo|podemos|"
     r"can you|could you|will you|give (?:me|us)|dame|danos|deme|denme|denos|"
+    r"(?:need|needs|necesito|necesitamos) (?:\w+ )?(?:until|till|til|hasta)|"
     r"(?:me|nos) (?:da|dan|das|de|den|dais|dejas|dejan|dejais|esperas|esperan)|"
     r"podria|podriamos|me (?:puede|pueden|permite)|propon\w*|propose|proposal|if you (?:agree|"
     r"accept)|si (?:estan|esta|estas) de acuerdo|si (?:me|nos) (?:lo )?aceptan)\b"
@@ -107,7 +108,8 @@ _COMMIT_CUE = re.compile(
     r"deposit\w*|"
     r"zelle|venmo|bizum|money|funds|balance|settle|sort|release\w*|drop off|pago|pagar\w*|"
     r"pagare\w*|pagara\w*|pagamos|pagan|consign\w*|abon\w*|liquid\w*|cancel(?:o|amos|are|aremos|"
-    r"ara|aran|ar)|ingreso|transferencia|giro|efectivo|plata|lana|dinero|guita|cubr\w*)\b"
+    r"ara|aran|ar)|ingreso|transferencia|giro|efectivo|plata|lana|dinero|guita|cubr\w*|"
+    r"do it|get it done|take care of it|handle it|lo hago|se lo hago)\b"
 )
 _NEGATED = re.compile(
     r"\b(?:cant|cannot|can not|wont|will not|unable|not able|dont|do not|didnt|no puedo|"
@@ -127,7 +129,8 @@ def commitment(folded: str) -> str | None:
     mentions = find_dates(folded, received=date(2000, 1, 1), day_first_order=True)
     for mention in mentions:
         start, sentence = _sentence_of(folded, mention.start)
-        if not _COMMIT_CUE.search(sentence) or _NEGATED.search(sentence):
+        clause = _clause_of(sentence, mention.start - start)
+        if not _COMMIT_CUE.search(sentence) or _NEGATED.search(clause):
             continue
         if _NOT_COMMITTED.search(sentence) or (
             _PAST.search(sentence) and not _FUTURE.search(sentence)
@@ -137,6 +140,20 @@ def commitment(folded: str) -> str | None:
             continue
         return sentence
     return None
+
+
+# "Can't this week but definitely Friday": a negation stays in its own clause.
+_CLAUSE_BREAK = re.compile(r",|;| but | pero | although | aunque | sino | however ")
+
+
+def _clause_of(sentence: str, offset: int) -> str:
+    start = 0
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.end() <= offset:
+            start = match.end()
+        elif match.start() >= offset:
+            return sentence[start : match.start()]
+    return sentence[start:]
 
 
 def _sentence_of(folded: str, offset: int) -> tuple[int, str]:

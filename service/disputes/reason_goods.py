@@ -228,6 +228,11 @@ GOODS_RULES: tuple[Rule, ...] = (
         rf"(?:\w+ )?{GOODS}",
         r"\b(?:hasnt|has not|havent|have not|didnt|did not) (?:turned up|arrived|come|shown up)\b",
         r"\btracking (?:shows|says|number)\b",
+        r"\bonly (?:did|delivered|sent|worked|stayed|provided|performed|cleaned|came for|showed up"
+        r" for|"
+        r"was here for|were here for) (?:\w+ ){0,2}\d+\b",
+        r"\buntil (?:you|they|your (?:guys|team|crew)) (?:\w+ )?(?:finish|complete|deliver|install|"
+        r"come back and finish|show up)\b",
     ),
     rule(
         "reason.entrega_no_realizada",
@@ -243,7 +248,7 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:otra|otro|otras|otros) (?:referencia|cosa|producto|articulo|modelo|talla|color|"
         r"talle|medida|marca|pedido)\b",
         r"\b(?:yo |nosotros )?no (?:pedi|pedimos|ordene|ordenamos|solicite|solicitamos|encargue|"
-        r"encargamos|compre|compramos) (?:eso|esto|esa|ese|nada|esas|esos)\b",
+        r"encargamos|compre|compramos) (?:eso|esto|esa|ese|esas|esos)\b",
         r"\bdiferente a (?:la|lo|las|los) que (?:pedimos|pedi|ordenamos|solicitamos)\b",
         r"\b(?:recibimos|recibi|llegaron|llego|entregaron|nos dejaron|me dejaron) (?:solo |"
         r"solamente )?\d+ de (?:los |las )?\d+\b",
@@ -253,6 +258,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:no (?:han|ha) (?:entregado|enviado|instalado|surtido|terminado|empezado|comenzado)|"
         r"no (?:lo |la |los |las )?(?:han )?(?:entregado|instalado) todavia)\b",
         r"\btodavia no (?:me |nos )?(?:llega|llegan|entregan|instalan|traen)\b",
+        r"\bhasta que (?:\w+ ){0,3}(?:terminen|termine|acaben|completen|instalen|entreguen|lleguen|"
+        r"llegue|traigan|terminar|acabar|completar|instalar|entregar)\b",
     ),
     rule(
         "reason.quality_general",
@@ -276,6 +283,7 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"(?:\w+ ){0,3}back\b",
         r"\b(?:replace(?:d)? or refund(?:ed)?|refund(?:ed)? or replace(?:d)?|want (?:a|my) refund|"
         r"money back)\b",
+        r"\b(?:worse than (?:before|it was)|made it worse)\b",
         r"\b(?:undercooked|inedible|(?:was|were|arrived|came) (?:\w+ )?(?:cold|raw|burnt))\b",
     ),
     rule(
@@ -303,6 +311,7 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"cambiar)(?:lo|la|los|las)?\b",
         r"\b(?:ya )?(?:lo |la |los |las )?(?:regrese|regresamos|devolvi|devolvimos)\b",
         r"\b(?:manden|envien|mande|envie) a alguien\b",
+        r"\b(?:peor que antes|quedo peor|anda peor|esta peor|funciona peor|quedo para atras)\b",
         r"\b(?:dejaron|dejo) (?:todo )?(?:sucio|peor|mal)\b",
     ),
 )

@@ -284,7 +284,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\b(?:without|w/o|with no|no) (?:any )?(?:notice|warning|heads up)\b",
         r"\b(?:told|said|quoted|promised|gave) (?:me|us)\b[^.!?\n]{0,30}\$?\d",
         r"\b(?:charg|bill|invoic)\w*\b[^.!?\n]{0,40}\b(?:but|when|instead of|not)\b[^.!?\n]{0,30}"
-        r"\b(?:quoted|agreed|told|said|contracted|signed|estimate|quote)\b",
+        r"\b(?:quoted|agreed|told|said|contracted|signed(?! (?:timesheets?|time sheets?|delivery|"
+        r"work order|packing))|estimate|quote)\b",
         r"\b(?:more|higher|way more) than (?:the |what (?:we|i) (?:were|was) )?(?:estimate|quote|"
         r"quoted|agreed|told)\b",
         r"\b(?:not|wont|refuse to|no|never) (?:\w+ )?(?:pay|paying) (?:for )?the (?:diff|difference"

@@ -190,6 +190,8 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:billed|invoiced|addressed|issued|sent) (?:to )?(?:our|the|my) (?:parent|subsidiary|"
         r"holding|sister|other|old|previous|dallas|main|head)\b",
         r"\b(?:void|cancel|credit) (?:it|this|one|the other|the duplicate|one of them)\b",
+        r"\b(?:timesheets?|time sheets?|time records|packing slip|log|logs|our records|meter "
+        r"readings?)\b[^.!?\n]{0,30}\b(?:show|shows|say|says|state|states|indicate\w*|only)\b",
     ),
     rule(
         "reason.facturacion_general",
@@ -200,7 +202,8 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         rf"(?:el |la |los |las )?(?:\w+ ){{0,3}}",
         rf"\b(?:dice|trae|tiene|aparece|sale|viene con|lleva) (?:otra|otro) {_CAMPO_ES}\b",
         rf"\b(?:sin|falta|faltan|no tiene|no trae|no lleva) (?:el |la |los |las )?{_CAMPO_ES}\b",
-        r"\b(?:facturaron|cobraron|llegaron|mandaron) (?:\w+ )?dos veces\b",
+        r"\b(?:cobr|factur|carg|pasa|pasad|mand|envi|llegar|domicili)\w*\b[^.!?\n]{0,30}\b(?:dos "
+        r"veces|por duplicado|doble)\b",
         r"\b(?:2|dos) facturas por (?:el mismo|la misma|lo mismo)\b|\brepetid[oa]s?\b",
         r"\bfactura (?:tipo )?[abc]\b[^.!?\n]{0,40}\b(?:necesit|deberia|correspond|somos)\w*",
         r"\b(?:timbrar|volver a timbrar|cancelar el cfdi|sustituir el cfdi|nota de correccion)\b",

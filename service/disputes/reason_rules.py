@@ -49,6 +49,8 @@ GENERIC_RULES: tuple[Rule, ...] = (
         r"\bhold (?:collections|payment)\b",
         r"\bnot (?:ours|our invoice|responsible for)\b",
         r"\bplease (?:correct|fix) (?:and|the)\b",
+        r"\bwhy (?:am i|are we|do i|do we|should i|should we|would i|would we) (?:\w+ )?(?:paying|"
+        r"being (?:billed|charged)|getting (?:billed|charged)|pay|owe)\b",
     ),
     rule(
         "dispute.reclamo_es",
@@ -59,6 +61,8 @@ GENERIC_RULES: tuple[Rule, ...] = (
         r" no)\b",
         r"\bno (?:reconocemos|reconozco|corresponde|procede|debemos|debo)\b",
         r"\bno (?:le |les )?(?:voy|vamos) a pagar\b",
+        r"\bpor que (?:me|nos) (?:cobran|facturan|cobraron|facturaron|estan cobrando|siguen cobran"
+        r"do)\b",
         r"\bhasta que (?:no )?(?:me |nos )?"
         r"(?:cambien|corrijan|repongan|resuelvan|reemplacen)\b",
     ),
