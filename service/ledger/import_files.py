@@ -65,12 +65,18 @@ class Sheet:
     `columns` maps each known column to its position; `rows` yields `(row, cells)` for every
     non-blank row, `row` being the 1-based row number a spreadsheet shows (the header is row 1
     when nothing precedes it). `decimal_comma` says amounts are written `1.234,50`.
+    `progress(row)` tells how far the file is read once `row` is: bytes of a CSV, rows of a
+    workbook, out of `total` (None when the workbook does not say how many rows it has).
+    `text_only` says every cell is a `str` (CSV), which spares the validator type checks.
     """
 
     columns: dict[str, int]
     rows: Iterator[tuple[int, Sequence[Cell]]]
     decimal_comma: bool
+    text_only: bool
     close: Callable[[], None]
+    progress: Callable[[int], int]
+    total: int | None
 
 
 def open_sheet(binary: IO[bytes]) -> Sheet:
@@ -102,6 +108,8 @@ def _is_utf8(head: bytes) -> bool:
 
 
 def _open_csv(binary: IO[bytes]) -> Sheet:
+    size = binary.seek(0, io.SEEK_END)
+    binary.seek(0)
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     leading: list[str] = []
     for line in text:
@@ -112,13 +120,17 @@ def _open_csv(binary: IO[bytes]) -> Sheet:
     header_line = leading[-1] if leading else ""
     delimiter = max(_DELIMITERS, key=header_line.count)
     records = csv.reader(itertools.chain(leading, text), delimiter=delimiter)
-    numbered = _decoded(enumerate(records, start=1))
+    rows = _csv_rows(records)
     return Sheet(
-        columns=_header(numbered),
-        rows=_non_blank(numbered),
+        columns=_header(rows),
+        rows=rows,
         decimal_comma=delimiter == ";",
+        text_only=True,
         # Detached, not closed: the caller owns the binary file (an upload, an open path).
         close=lambda: _detach(text),
+        # The decoder reads ahead by a few kilobytes: near enough for a progress bar.
+        progress=lambda _row: min(binary.tell(), size),
+        total=size,
     )
 
 
@@ -126,11 +138,12 @@ def _detach(text: io.TextIOWrapper) -> None:
     text.detach()
 
 
-def _decoded(
-    records: Iterator[tuple[int, Sequence[Cell]]],
-) -> Iterator[tuple[int, Sequence[Cell]]]:
+def _csv_rows(records: Iterator[list[str]]) -> Iterator[tuple[int, Sequence[Cell]]]:
+    """Numbered non-blank records (one generator: this runs once per row of large files)."""
     try:
-        yield from records
+        for number, cells in enumerate(records, start=1):
+            if "".join(cells).strip():
+                yield number, cells
     except UnicodeDecodeError as exc:
         raise BadRequest("the CSV is not UTF-8 text: save it as 'CSV UTF-8'") from exc
     except csv.Error as exc:
@@ -143,6 +156,8 @@ def _open_xlsx(binary: IO[bytes]) -> Sheet:
         worksheet = workbook.worksheets[0]
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, IndexError) as exc:
         raise BadRequest("not a readable XLSX workbook") from exc
+    # A read-only sheet knows its row count when the workbook records its dimensions.
+    max_row = getattr(worksheet, "max_row", None)
     values = worksheet.iter_rows(values_only=True)
     numbered = _unzipped(
         enumerate((tuple(_xlsx_cell(value) for value in row) for row in values), start=1)
@@ -151,7 +166,10 @@ def _open_xlsx(binary: IO[bytes]) -> Sheet:
         columns=_header(numbered),
         rows=_non_blank(numbered),
         decimal_comma=False,
+        text_only=False,
         close=workbook.close,
+        progress=lambda row: row,
+        total=max_row if isinstance(max_row, int) and max_row > 1 else None,
     )
 
 

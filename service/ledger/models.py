@@ -97,5 +97,8 @@ class Invoice(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     promised_until: date | None = None
+    # What the export row last imported for this invoice said (see ledger.import_stage): the
+    # same row imported again is left alone, whatever the API changed since.
+    import_digest: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -16,9 +16,13 @@ from sqlalchemy import func, select
 
 from service.db import Database
 from service.errors import PayloadTooLarge
-from service.ledger.import_files import COLUMNS
-from service.ledger.import_rows import _Row
-from service.ledger.imports import CHUNK_ROWS, MAX_LISTED_REJECTIONS, import_path, import_upload
+from service.ledger.imports import (
+    CHUNK_ROWS,
+    MAX_LISTED_REJECTIONS,
+    ImportProgress,
+    import_path,
+    import_upload,
+)
 from service.ledger.models import Customer, Invoice
 from tests.tenancy.builders import TenantHandle
 
@@ -456,13 +460,17 @@ async def test_import_path_commits_chunk_by_chunk_and_reports_progress(
                 f"C{customer},Customer {customer},es,,,,N{index:06d},USD,{index}.25,{index}.25,"
                 "2024-05-01,2024-06-01,\n"
             )
-    progress: list[int] = []
+    progress: list[ImportProgress] = []
 
     report = await import_path(
         database, tenant_id=tenant.tenant.id, path=path, on_progress=progress.append
     )
 
-    assert progress == [CHUNK_ROWS, 2 * CHUNK_ROWS, total]
+    assert [step.rows for step in progress] == [CHUNK_ROWS, 2 * CHUNK_ROWS, total]
+    # A CSV's progress is in bytes of the file, ending at its size.
+    size = path.stat().st_size
+    assert [step.total for step in progress] == [size] * 3
+    assert 0 < progress[0].done < progress[1].done < progress[2].done == size
     assert (report.accepted, report.invoices_created) == (total, total)
     assert report.customers_created == 700
     async with database.transaction() as session:
@@ -498,7 +506,3 @@ async def test_rejected_rows_are_all_counted_but_listed_up_to_the_cap(
     assert (report["rejected"], len(report["rejected_rows"])) == (bad, MAX_LISTED_REJECTIONS)
     assert report["rejected_rows_truncated"] is True
     assert report["rejected_rows"][-1]["row"] == MAX_LISTED_REJECTIONS + 1
-
-
-def test_row_fields_follow_the_column_order() -> None:
-    assert _Row._fields == COLUMNS

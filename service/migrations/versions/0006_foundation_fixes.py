@@ -1,4 +1,4 @@
-"""foundation fixes
+"""foundation fixes: the digest of the export row last imported for an invoice
 
 Revision ID: 0006
 Revises: 0005
@@ -6,8 +6,8 @@ Revises: 0005
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import service.types  # noqa: F401  (custom column types)
 
@@ -18,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("import_digest", sa.String(length=32), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_column("import_digest")
