@@ -2,11 +2,11 @@
 
 An SMS template is rendered as written first; when the text takes more segments than the
 tenant's budget, it is rendered again with the steps of `FIT_STEPS`, each shorter than the one
-before: per-currency totals become one "amounts in 3 currencies" phrase, optional clauses
-("Questions? Reply here.") go, then the customer's, the sender's and a custom referral's names
-are cut at a word with an ellipsis, the customer's last. The portal link and the opt-out text
-are never touched: the templates print the link at every step and the renderer appends the
-opt-out footer after fitting.
+before: optional clauses ("Questions? Reply here.") go, then per-currency totals become one
+"amounts in 3 currencies" phrase, then the customer's, the sender's and a custom referral's
+names are cut at a word with an ellipsis, and at last the customer's name is left out. The
+portal link and the opt-out text are never touched: the templates print the link at every step
+and the renderer appends the opt-out footer after fitting.
 
 Transliteration: with `SmsPolicy.transliterate` (the default) the text goes out in GSM-7,
 keeping the accented letters GSM-7 has (é, ñ, ü, ¿, ¡ ...) and dropping only the accents it
@@ -73,7 +73,7 @@ class SmsFit:
 
 FIT_STEPS: tuple[SmsFit, ...] = (
     SmsFit(),
-    SmsFit(one_total=True),
+    SmsFit(brief=True),
     SmsFit(one_total=True, brief=True),
     SmsFit(one_total=True, brief=True, customer_chars=24, sender_chars=30, referral_chars=60),
     SmsFit(one_total=True, brief=True, customer_chars=0, sender_chars=20, referral_chars=40),

@@ -73,13 +73,12 @@ PREVIEW_EXAMPLE: dict[str, Any] = {
             "subject": None,
             "html": None,
             "text": "Acme Supplies: su cuenta tiene 2 facturas vencidas ($18,450.00 y "
-            "USD2,300.00); la más antigua tiene 45 días de atraso. Le pedimos pagar hoy en "
+            "USD2,300.00); la mas antigua tiene 45 dias de atraso. Le pedimos pagar hoy en "
             "https://cobro.example.com/portal/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_Ab "
-            "¿No puede pagar el total? Responda a este mensaje. Responda BAJA para no "
-            "recibir mas mensajes.",
+            "Responda BAJA para no recibir mas mensajes.",
             "sms_encoding": "GSM-7",
             "sms_segments": 2,
-            "sms_units": 265,
+            "sms_units": 260,
             "sms_budget": 2,
             "warnings": [],
         },

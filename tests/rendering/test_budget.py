@@ -236,11 +236,14 @@ def test_fitting_takes_the_fullest_step_that_fits() -> None:
 
     def render(fit: SmsFit) -> str:
         seen.append(fit)
-        return "x" * (400 if not fit.brief else 100)
+        return "x" * (100 if fit.one_total else 400)
 
     fitted = fit_sms(render, footer="Reply STOP to opt out.", policy=SmsPolicy())
     assert fitted.step == 2
     assert seen == list(FIT_STEPS[:3])
+    # Optional clauses go before the amounts do.
+    assert seen[1].brief
+    assert not seen[1].one_total
     assert fitted.info.segments == 1
 
 
