@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from jinja2 import TemplateError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -208,17 +208,3 @@ async def answer(
         },
     )
     return queued
-
-
-async def answers_in_thread(session: AsyncSession, *, thread: Thread) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(
-            col(Message.tenant_id) == thread.tenant_id,
-            col(Message.thread_id) == thread.id,
-            col(Message.author) == AUTOMATIC_AUTHOR,
-            col(Message.template).in_(ANSWER_TEMPLATES),
-        )
-    )
-    return int(count or 0)

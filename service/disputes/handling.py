@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import get_args
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,6 +166,13 @@ async def _label(
     )
 
 
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")  # a bad stored timezone must not stop the reply's processing
+
+
 async def promise_terms(
     labels: Labels, *, declared: Declared | None, message: Message,
     customer: Customer | None, tenant: Tenant,
@@ -174,7 +181,7 @@ async def promise_terms(
         return None
     if declared is not None and labels.source == "portal":
         return PromiseTerms(declared.promise_date, declared.promise_amount, None)
-    zone = ZoneInfo((customer.timezone if customer else None) or tenant.timezone)
+    zone = _zone((customer.timezone if customer else None) or tenant.timezone)
     found = extract_promise(
         message.body_clean or "",
         received_at=message.created_at.astimezone(zone),
