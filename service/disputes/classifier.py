@@ -83,6 +83,9 @@ _COURTESY = frozenset(
 _COMMITMENT_RULE = Rule(
     name="promise.dated_payment", label=ir.PROMISE, weight=2.0, pattern=re.compile(r"$^")
 )
+_SHORT_COMMITMENT_RULE = Rule(
+    name="promise.dated_short_reply", label=ir.PROMISE, weight=1.0, pattern=re.compile(r"$^")
+)
 # A reply that only acknowledges is "other" with some certainty; anything else that
 # no rule recognises goes to a person.
 _COURTESY_CONFIDENCE = 0.8
@@ -141,7 +144,9 @@ def classify(
     hits = partial_payment_is_a_plan(hits, folded)
     committed = commitment(folded)
     if committed is not None:
-        hits.append(Hit(rule=_COMMITMENT_RULE, excerpt=committed, start=folded.find(committed)))
+        sentence, paying = committed
+        found = _COMMITMENT_RULE if paying else _SHORT_COMMITMENT_RULE
+        hits.append(Hit(rule=found, excerpt=sentence, start=folded.find(sentence)))
     if subject_folded:
         hits += _subject_hits(subject_folded, bool(own_subject))
     totals = scores(hits)

@@ -63,6 +63,11 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"\b(?:what|which|whats the|what is the) (?:\w+ )?(?:address|account|email|number|bank)\b"
         r"[^.!?\n]{0,30}\b(?:send|mail|pay|wire|transfer|deposit)\b",
         r"\baddress (?:where|to which) (?:i|we) (?:can |should )?(?:mail|send)\b",
+        r"\b(?:do you have|have you got|is there|do you guys have|got) (?:a |an )?(?:venmo|zelle|p"
+        r"aypal|"
+        r"cash ?app|bank account|account|iban|address|apple pay)\b[^.!?\n]{0,30}\b(?:send|pay|wire"
+        r"|mail|"
+        r"transfer|deposit)\b",
         r"\bwhere (?:do|should|can|to) (?:i|we)? ?(?:mail|send|wire|pay)\b",
         r"\b(?:how|where) (?:do|can|should) (?:i|we) (?:pay|send) (?:you|it|this|the payment)\b"
         r"(?! (?:by|with) card)",
@@ -129,8 +134,8 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\b(?:number|phone|email|address)\b",
         r"\b(?:number|phone|email|address|line) (?:belongs|belonged|used to belong) to\b",
         r"\bbelongs? to (?:a |an )?(?:different|another|other|someone)\b",
-        r"\b(?:moved|moved out|doesnt live|does not live|no longer lives?) (?:\w+ )?(?:here|away)"
-        r"\b",
+        r"\b(?:moved|moved out|(?:doesnt|does not|dont|do not) (?:even )?live|no longer lives?) "
+        r"(?:\w+ )?(?:here|away|there|at)\b",
         r"^(?:not me|thats not me|this is not me|not mine)\b",
         r"\bnot (?:the|an?) (?:account ?holder|owner|customer|debtor|person you|right one)\b",
         r"\bno (?!one\b|body\b|problem|issue|money|payment|worries|way|need)[a-z]+ (?:here|lives "
@@ -265,7 +270,10 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\bno (?:soy|estoy) (?:a cargo|encargad[oa]) de\b",
         r"\bya no (?:estoy|esta|estamos) a cargo\b",
         r"\bcorreo no es el (?:indicado|correcto)\b",
-        r"\bahora (?:lo |la |los )?(?:lleva|maneja|ve|atiende)\b",
+        r"\bahora (?:\w+ ){0,3}(?:lo |la |los |las )?(?:lleva|llevan|maneja|manejan|ve|ven|atiende|"
+        r"atienden)\b",
+        r"\b(?:administracion|gerencia|direccion|duenos|dueno|propietarios|empresa) anterior(?:es)"
+        r"?\b",
         r"\b(?:deben|debe|deberan|tienen que) (?:enviarse|dirigirse|mandarse|remitirse|enviarlas|"
         r"enviarla|enviar(?:se)? (?:las|la)?) ?(?:\w+ )?(?:a|al) \S+@",
         r"\b(?:buzon|correo|cuenta) (?:ya )?no (?:se revisa|es revisad[oa]|esta activ[oa]|se "

@@ -10,6 +10,7 @@ import re
 
 from service.disputes import labels as lb
 from service.disputes.rules import Hit
+from service.disputes.text import is_question
 
 _PAPER = re.compile(
     r"\b(?:invoices?|bills?|statement|factura|facturas|xml|pdf|estado de cuenta|w-?9|cfdi)\b"
@@ -87,7 +88,7 @@ def questions_are_not_complaints(hits: list[Hit], folded: str) -> list[Hit]:
         if hit.rule.label in _ASKABLE:
             sentence = sentence_around(folded, hit.start)
             if (
-                sentence.endswith("?")
+                is_question(sentence)
                 and _INTERROGATIVE.search(sentence)
                 and not (_COMPLAINT.search(sentence))
             ):

@@ -49,7 +49,11 @@ CUANDO = (
     r"(?:proxima|otra|siguiente) semana|en (?:cuanto|cuando)|el dia|sin falta|el 1ro|pasado manana"
     r"|en \d+ dias|(?:este|el proximo) (?:lunes|martes|miercoles|jueves|viernes)|(?:en |la |esta |"
     r"para la |el dia de )?quincena|a la (?:tarde|noche)|\d+ de (?:enero|febrero|marzo|abril|mayo|"
-    r"junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)|\d{1,2}/\d{1,2})"
+    r"junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)|\d{1,2}/\d{1,2}|"
+    r"(?:en|para|a (?:principios|mediados|finales) de) (?:enero|febrero|marzo|abril|mayo|junio|jul"
+    r"io|"
+    r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)|el mes que viene|el proximo mes|"
+    r"la semana que viene)"
 )
 # Paperwork is not merchandise: "we never received the invoice" asks for a copy.
 NOT_PAPER = (

@@ -159,8 +159,8 @@ RULES: tuple[Rule, ...] = (
         "opt_out.dejen_de_es",
         OPT_OUT,
         2.0,
-        r"\b(?:deje|dejen|deja|dejad|dejes|dejeis|paren|parad|dejar) de (?:mandar|enviar|escribir|"
-        r"llamar|molestar|contactar|acosar|hostigar|marcar|textear|fregar|chingar|joder)\w*",
+        r"\b(?:deje|dejen|deja|dejad|dejes|dejeis|paren|parad|dejar) de (?:estar |seguir |andar )?"
+        r"(?:mand|envi|escrib|llam|molest|contact|acos|hostig|marc|text|freg|ching|jod)\w*",
     ),
     rule(
         "opt_out.no_quiero_recibir_es",
@@ -223,6 +223,16 @@ RULES: tuple[Rule, ...] = (
         r"orden|servicio|cargo))",
         r"\bsi (?:me |nos )?(?:vuelven|vuelve|volveis) a (?:llamar|escribir|mandar|enviar|contacta"
         r"r)",
+    ),
+    rule(
+        # "Baja de este servicio de mensajes": a keyword at the head of a short request.
+        "opt_out.keyword_lead",
+        OPT_OUT,
+        2.0,
+        r"^\W*(?:baja|stop|unsubscribe|alto|cancelar|remove)\b[^.!?\n]{0,40}\b(?:mensajes|sms|avis"
+        r"os|"
+        r"correos|notificaciones|recordatorios|messages|texts|emails|alerts|reminders|lista|list|"
+        r"numero|number)\b",
     ),
     rule(
         "opt_out.general_en",

@@ -142,6 +142,9 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:refinanci\w*|reestructur\w* (?:la|el) (?:deuda|saldo))\b",
         r"\b(?:cuotas|abonos)\b",
         r"\bir (?:dando|pagando|abonando|depositando)\b",
+        r"\b(?:\$?\d[\d,.]*|la mitad|una parte|algo) (?:ahora|ahorita|hoy|este mes|esta semana) y "
+        r"(?:\$?\d[\d,.]*|el resto|la otra mitad|lo demas|otra parte)\b",
+        r"\b(?:financiar|financien|financiamiento|financiacion|refinanciar)\w*\b",
     ),
     rule(
         "plan.mas_tiempo_es",
@@ -163,6 +166,8 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:un|una|dos|tres|\d+) (?:dia|dias|semana|semanas|mes|meses) mas\b",
         r"\b(?:mas|mayor|adicional) (?:de )?plazo\b|\bplazo (?:adicional|extra|mayor)\b",
         r"\bampliacion (?:del|de) (?:plazo|termino)\b",
+        r"\b(?:dar|darme|darnos|den|deme|denme|dame|dais|dan|das|darias|dejar|esperar|esperarme|"
+        r"aguantar|aguantarme)\b (?:\w+ )?hasta\b",
         r"\b(?:me|nos) (?:esperas|esperan|espera|esperais|aguantas|aguantan)\b",
         r"\b(?:podria|podriamos|puedo|podemos) pagar (?:a|en) (?:finales|fin) de\b",
     ),
@@ -177,7 +182,8 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"accidente|operacion|cirugia|fallecio|fallecimiento|incapacidad|situacion (?:dificil|"
         r"complicada|economica)|problemas? (?:economicos?|financieros?|de salud|de liquidez)|"
         r"falta de liquidez|iliquidez|crisis|no tengo dinero|ahorita no tengo|me despidieron|"
-        r"perdi (?:el|mi) (?:trabajo|empleo|chamba|laburo)|erte|(?:ando|estoy|voy|"
+        r"perdi (?:el|mi) (?:trabajo|empleo|chamba|laburo)|erte|no tengo (?:como|con que)|(?:ando|"
+        r"estoy|voy|"
         r"estamos|andamos) (?:muy )?(?:cort[oa]s?|apretad[oa]s?|justos?|mal de (?:lana|dinero|"
         r"plata|feria)|complicad[oa]s?|en (?:la|una) mala racha)|flujo de caja|sin flujo|"
         r"no (?:contamos|tenemos|tengo) (?:con )?(?:el )?(?:flujo|liquidez|dinero|plata|lana)|"

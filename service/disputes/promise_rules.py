@@ -23,7 +23,8 @@ PROMISE_RULES: tuple[Rule, ...] = (
         rf"i should|we should|i plan to|we plan to|hope to|expect to|intend to)\b"
         rf"(?: \w+){{0,2}} {PAY_EN}\b[^!?\n]{{0,60}}\b{WHEN}",
         r"(?<!not )(?<!never )\b(?:ill|well|i will|we will|will|going to|gonna|plan to) (?:\w+ )?"
-        r"(?:pay|send|mail|wire|remit|settle|process|make|release|issue|get|have) (?:the |a |this |"
+        r"(?:pay|send|mail|wire|remit|settle|process|make|release|issue|get|have|deposit|transfer|"
+        r"drop off|zelle|venmo|cover|clear) (?:the |a |this |"
         r"it |you |that |our )?(?:full |remaining |outstanding |total |entire )?(?:payment|check|"
         r"cheque|balance|invoice|amount|funds|wire|ach|transfer|it|this|paid|you|in full|off)\b",
         rf"\b(?:making|sending|resending|re-sending|mailing|wiring|paying|submitting|processing|"
@@ -62,6 +63,7 @@ PROMISE_RULES: tuple[Rule, ...] = (
         r"you |your )?(?:money|funds|payment|cash|check|cheque)\b",
         r"\b(?:ill|well|i will|we will|will|gonna|going to) (?:sort|sort out|take care of|cover|"
         r"clear|handle) (?:the |this |that |your )?(?:payment|balance|bill|invoice|it|this)\b",
+        r"\bon (?:my|our) way to (?:the bank|pay|drop|you|your office|the office)\b",
         r"\b(?:ill|well|i will|we will) (?:\w+ )?(?:call|come|stop|swing|drop) (?:in|by|over)\b"
         r"[^.!?\n]{0,40}\b(?:pay|payment|check|card)\b",
     ),

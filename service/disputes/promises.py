@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from service.disputes.amounts import Amount, find_amounts
 from service.disputes.dates import DateMention, day_first, find_dates
-from service.disputes.text import clean, sentences
+from service.disputes.text import clean, is_question, sentences
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ _FUTURE = re.compile(
 )
 # Questions, proposals and conditions are not commitments yet.
 _NOT_COMMITTED = re.compile(
-    r"\?|\b(?:can i|could i|can we|could we|may i|would you|would it be|is it ok|puedo|podemos|"
+    r"\b(?:can i|could i|can we|could we|may i|would you|would it be|is it ok|puedo|podemos|"
     r"can you|could you|will you|give (?:me|us)|dame|danos|deme|denme|denos|"
     r"(?:need|needs|necesito|necesitamos) (?:\w+ )?(?:until|till|til|hasta)|"
     r"(?:me|nos) (?:da|dan|das|de|den|dais|dejas|dejan|dejais|esperas|esperan)|"
@@ -73,6 +73,8 @@ _NOT_COMMITTED = re.compile(
     r"accept)|si (?:estan|esta|estas) de acuerdo|si (?:me|nos) (?:lo )?aceptan)\b"
 )
 _WORDS = re.compile(r"\w+")
+# A reply this short that names a day is about paying even when it does not say so.
+_SHORT_WORDS = 12
 _NOW = re.compile(r"(?:ahorita|ahora|hoy|today|now|right now)")
 
 
@@ -118,28 +120,36 @@ _NEGATED = re.compile(
 )
 
 
-def commitment(folded: str) -> str | None:
+def commitment(folded: str) -> tuple[str, bool] | None:
     """The sentence of `folded` (see `clean`) that commits to pay on a named day, if any.
 
     A sentence commits when it names a day ("el 16/11", "this Friday", "a fin de
     mes"), speaks of paying, and neither reports the past, asks, proposes,
     negates nor sets a condition. The day itself is not resolved: this is
     evidence for the classifier, which does not know when the reply arrived.
+    The flag is False when the sentence names no payment and only the brevity of
+    the reply ("friday for sure") suggests one: weaker evidence.
     """
+    short = len(_WORDS.findall(folded)) <= _SHORT_WORDS
     mentions = find_dates(folded, received=date(2000, 1, 1), day_first_order=True)
     for mention in mentions:
         start, sentence = _sentence_of(folded, mention.start)
         clause = _clause_of(sentence, mention.start - start)
-        if not _COMMIT_CUE.search(sentence) or _NEGATED.search(clause):
+        paying = _COMMIT_CUE.search(sentence) is not None
+        if not (paying or short) or _NEGATED.search(clause):
             continue
-        if _NOT_COMMITTED.search(sentence) or (
-            _PAST.search(sentence) and not _FUTURE.search(sentence)
-        ):
+        if not paying and _NOW.fullmatch(folded[mention.start : mention.end]):
+            continue
+        if _not_committed(sentence) or (_PAST.search(sentence) and not _FUTURE.search(sentence)):
             continue
         if _NOT_PROMISE.search(folded[max(start, mention.start - 30) : mention.start]):
             continue
-        return sentence
+        return sentence, paying
     return None
+
+
+def _not_committed(sentence: str) -> bool:
+    return is_question(sentence) or _NOT_COMMITTED.search(sentence) is not None
 
 
 # "Can't this week but definitely Friday": a negation stays in its own clause.
@@ -164,7 +174,7 @@ def _sentence_of(folded: str, offset: int) -> tuple[int, str]:
 
 
 def _choose_date(folded: str, mentions: list[DateMention], received: date) -> DateMention | None:
-    short = len(_WORDS.findall(folded)) <= 12
+    short = len(_WORDS.findall(folded)) <= _SHORT_WORDS
     best: tuple[int, DateMention] | None = None
     for mention in mentions:
         if mention.day is None or mention.day < received or not _about_paying(folded, mention):
@@ -187,7 +197,7 @@ def _about_paying(folded: str, mention: DateMention) -> bool:
     _, sentence = _sentence_of(folded, mention.start)
     if _PAST.search(sentence) and not _FUTURE.search(sentence):
         return False
-    return not _NOT_COMMITTED.search(sentence)
+    return not _not_committed(sentence)
 
 
 def _choose_amount(folded: str, amounts: list[Amount], chosen: DateMention | None) -> Amount | None:

@@ -35,7 +35,8 @@ _DEFECTO_ES = (
     r"mal estado|mala calidad|desperfecto\w*|aplastad[oa]s?|derretid[oa]s?|deficiente|"
     r"mal servicio|mala atencion|fuga|gotea|goteando|pierde (?:agua|aceite|aire)|rajad[oa]s?|"
     r"descosid[oa]s?|despegad[oa]s?|oxidad[oa]s?|deformad[oa]s?|roid[oa]s?|pesim[oa]s?|"
-    r"desastre|chafa|una porqueria|un asco|fatal)"
+    r"desastre|chafa|una porqueria|un asco|fatal|sucio|sucia|sucios|sucias|con mal olor|huele mal|"
+    r"olia mal|apestaba|descuadrad[oa]s?|desnivelad[oa]s?|torcid[oa]s?|chuec[oa]s?)"
 )
 
 
@@ -245,6 +246,10 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"instalaron|hicieron)\b",
         r"\bse (?:paro|detuvo|suspendio|cancelo|freno) (?:la |el )?(?:obra|trabajo|servicio|"
         r"proyecto|instalacion)\b",
+        r"\b(?:mandaron|enviaron|entregaron|surtieron|trajeron|mandasteis|enviasteis) (?:mal|"
+        r"equivocad[oa]|incomplet[oa]) (?:el|la|los|las)?\b",
+        r"\bped(?:i|imos)\b[^.!?\n]{0,30}\by (?:vino|vinieron|llego|llegaron|mandaron|enviaron|me "
+        r"dieron|nos dieron|trajeron)\b",
         r"\b(?:otra|otro|otras|otros) (?:referencia|cosa|producto|articulo|modelo|talla|color|"
         r"talle|medida|marca|pedido)\b",
         r"\b(?:yo |nosotros )?no (?:pedi|pedimos|ordene|ordenamos|solicite|solicitamos|encargue|"
@@ -291,10 +296,13 @@ GOODS_RULES: tuple[Rule, ...] = (
         QUALITY,
         2.0,
         rf"\b{_DEFECTO_ES}\b",
-        r"\b(?:no|ya no|sin) (?:\w+ )?(?:enfria|enfriar|calienta|calentar|carga|cargar|arranca|"
-        r"arrancar|prende|prender|jala|jalar|sirve|servir|funciona|funcionar|enciende|encender|cier"
-        r"ra|"
-        r"cerrar|imprime|imprimir)\b(?! (?:el |la )?(?:pago|tarjeta|link|enlace|portal|pagina))",
+        r"\b(?:no|ya no|sin) (?:\w+ )?(?:(?:enfria|calienta|carga|arranca|prende|jala|sirve|funcio"
+        r"na|"
+        r"enciende|cierra|imprime|abre|gira|seca|lava|encaja|sella|ajusta)n?|enfriar|calentar|carg"
+        r"ar|"
+        r"arrancar|prender|jalar|servir|funcionar|encender|cerrar|imprimir|abrir|girar|secar|lavar"
+        r")\b"
+        r"(?! (?:el |la )?(?:pago|tarjeta|link|enlace|portal|pagina))",
         r"\b(?:hace|hacen|hacia|sigue haciendo) (?:un |mucho |el mismo )?ruido\b",
         r"\b(?:sigue|siguen|continua|continuan) (?:\w+ )?(?:fallando|goteando|igual|sin funcionar|c"
         r"on "
@@ -303,7 +311,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         r")?"
         r"(?:reparacion|arreglo|visita|servicio|mantenimiento)\b",
         r"\bno (?:fue|quedo|ha quedado|esta) (?:bien )?(?:arreglad|reparad|resuelt)[oa]\b",
-        r"\b(?:quedo|quedaron|salio|salieron|vino|vinieron|llego|llegaron|esta|estan) (?:muy )?"
+        r"\b(?:quedo|quedaron|salio|salieron|vino|vinieron|venia|venian|llego|llegaron|esta|estan) "
+        r"(?:muy )?"
         r"(?:mal|fatal|horrible|pesim[oa]s?|chuec[oa]s?|sucio|sucia)\b",
         r"\b(?:se metio|entra|se filtra|se sale) (?:el )?agua\b",
         r"\b(?:los|las|lo|la|nos|me) (?:\w+ )?(?:cambien|reemplacen|repongan|reparen|arreglen)\b",

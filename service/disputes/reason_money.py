@@ -19,8 +19,9 @@ _PAST_WHEN_EN = (
 )
 _PAGADO = r"(?:pagad|cancelad|liquidad|saldad|abonad|cubiert|transferid|depositad|consignad)[oa]s?"
 _PAGUE = (
-    r"(?:pague|pagamos|pago|deposite|depositamos|transferi|transferimos|consigne|consignamos|"
+    r"(?:pague|pagamos|deposite|depositamos|transferi|transferimos|consigne|consignamos|"
     r"cancele|cancelamos|abone|abonamos|liquide|liquidamos|cubri|cubrimos|gire|giramos|page|"
+    r"transfirio|deposito el|"
     r"hice (?:el|la|un|una) (?:pago|transferencia|deposito|consignacion|bizum|ingreso)|"
     r"hicimos (?:el|la|un|una) (?:pago|transferencia|deposito|consignacion|ingreso))"
 )
@@ -235,7 +236,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"cleared|cashed|processed|remitted|taken care of)\b",
         r"\b(?:check|cheque|payment|wire|transfer|ach|money|funds)\b[^.!?\n]{0,40}\b(?:cashed|"
         r"cleared|debited|went through|left (?:our|my) (?:account|bank)|came out of|was taken|"
-        r"was sent|was made|was mailed|hit (?:your|their) account)\b",
+        r"was sent|was made|was mailed|was reissued|was re-issued|was issued|was cut|hit (?:your|"
+        r"their) account)\b",
         r"\b(?:sitting )?unapplied\b",
         r"\b(?:its|it is|it was|this is|thats) (?:on|in) (?:my|our) (?:card|bank|credit card) "
         r"statement\b",
@@ -247,7 +249,7 @@ MONEY_RULES: tuple[Rule, ...] = (
         "reason.pagado_general_es",
         ALREADY_PAID,
         2.0,
-        rf"\bya (?:\w+ )?{_PRONOMBRES}{_PAGUE}\b",
+        rf"\bya (?!mero\b|casi\b|mismo\b)(?:\w+ )?{_PRONOMBRES}{_PAGUE}\b",
         rf"\b(?:la|lo|las|los) (?:tengo|tenemos) (?:ya )?{_PAGADO}\b",
         rf"(?<!quedaria )(?<!quedara )(?<!sera )(?<!estara )(?<!seran )(?<!estaran )"
         rf"\b(?:esta|estan|quedo|quedaron|fue|fueron|se encuentra|se encuentran) (?:ya )?"

@@ -17,7 +17,8 @@ _CAMPO_ES = (
     r"numero de pedido|tipo de factura|sucursal|retencion)"
 )
 _WRONG_ES = (
-    r"(?:incorrect[oa]s?|equivocad[oa]s?|mal|errone[oa]s?|no es (?:el|la) (?:nuestr|correct|mi)\w*|"
+    r"(?:incorrect[oa]s?|equivocad[oa]s?|errad[oa]s?|mal|errone[oa]s?|no es (?:el|la) "
+    r"(?:nuestr|correct|mi)\w*|"
     r"no corresponde|no coincide|mal escrit[oa]|esta mal)"
 )
 
@@ -104,7 +105,12 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:separate|different|its own|their own|our own) (?:billing )?(?:account|entity|tax id|"
         r"ein)\b",
         r"\bcorrect (?:legal )?(?:account|entity|company|branch|location|address|name)\b",
-        r"\b(?:old|previous|former|outdated) (?:business |company |legal )?(?:name|address|entity|"
+        r"\b(?:has|shows|lists|says|uses|with) (?:my|our|the) (?:old|maiden|previous|former|wrong|"
+        r"personal|home) (?:name|address|email)\b",
+        r"\bupdate (?:it|the invoice|the bill|this) to (?:my|our|the) (?:new|married|correct|legal|"
+        r"current) (?:name|address|company)\b",
+        r"\b(?:old|previous|former|outdated|maiden) (?:business |company |legal )?(?:name|address|"
+        r"entity|"
         r"tax id)\b",
         r"\b(?:two|2) invoices for the same\b",
         r"\b(?:are|were|is) (?:identical|the same invoice)\b",
@@ -198,6 +204,8 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         BILLING_ERROR,
         2.0,
         rf"\b{_CAMPO_ES}\b[^.!?\n]{{0,40}}\b{_WRONG_ES}",
+        rf"\b(?:tiene|trae|lleva|viene con|vino con|salio con|sale con|aparece con|llego con|"
+        rf"esta con) (?:el |la )?(?:\w+ ){{0,2}}{_WRONG_ES}\b",
         rf"\b(?:tiene|trae|lleva|viene con|vino con|salio con|sale con|aparece con) {_WRONG_ES} "
         rf"(?:el |la |los |las )?(?:\w+ ){{0,3}}",
         rf"\b(?:dice|trae|tiene|aparece|sale|viene con|lleva) (?:otra|otro) {_CAMPO_ES}\b",
@@ -219,6 +227,7 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:confirm|apply|issue|send|post|raise|net) (?:the|my|our|that|this) (?:\w+ )?credit\b",
         r"\b(?:written off|write off|write-off|writing off)\b",
         r"\b(?:open|outstanding|pending|unapplied|remaining) credit\b",
+        r"\b(?:still )?no (?:credit|refund|credit memo|credit note)\b(?! card)",
         r"\bcredit (?:reference|ref|number)\b",
         r"\b(?:dijisteis|dijeron|dijo|quedaron|prometieron|prometisteis|iban a|ibais a|iba a|"
         r"ibas a|tenian que|teniais que|tenia que|tienen que|teneis que)\b[^.!?\n]{0,40}"

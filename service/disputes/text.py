@@ -125,6 +125,8 @@ _SHORTHAND = {
     "mñn": "manana",
     "pasao": "pasado",
     "factrua": "factura",
+    "omw": "on my way",
+    "otw": "on the way",
 }
 _TOKEN = re.compile(r"[a-z0-9ñ]+")
 # "x" means "por" between words ("x favor", "x zelle"), never between figures ("12 x 45").
@@ -140,6 +142,24 @@ def normalize(folded: str) -> str:
 def clean(text: str) -> str:
     """`fold` then `normalize`: the one form every rule runs on."""
     return normalize(fold(text))
+
+
+# "le pago el viernes, ok?" ends in a tag that asks for agreement, not a question.
+_TAG_QUESTION = re.compile(
+    r"(?:^|[\s,])(?:ok|okay|k|si|va|vale|right|no|sale|bueno|ya|correct|alright|sound good|"
+    r"good|fine|yes|cool|sí)\s*\?+[\s!.]*$"
+)
+
+
+def is_question(sentence: str) -> bool:
+    """True when `sentence` asks something, not counting a closing "ok?"."""
+    if "?" not in sentence:
+        return False
+    if _TAG_QUESTION.search(sentence) and sentence.count("?") == len(
+        re.findall(r"\?+", sentence)[-1]
+    ):
+        return False
+    return True
 
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+")
