@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from service.config import ConfigurationError, Settings, get_settings
+from service.inbound.cli import inbound_app
 from service.logging import configure_logging
 
 app = typer.Typer(help="Cobro: collections messaging.", no_args_is_help=True, add_completion=False)
@@ -21,6 +22,7 @@ tenant_app = typer.Typer(
     help="Manage tenants (the client companies whose receivables you collect)."
 )
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(inbound_app, name="inbound")
 
 out = Console()
 err = Console(stderr=True)

@@ -7,7 +7,6 @@ import re
 
 import structlog
 
-
 # Portal and unsubscribe links carry their credential in the path, and access logs print paths.
 _TOKEN_IN_PATH = re.compile(r"(/(?:portal/(?:v1/)?|unsubscribe/))[^/?#\s\"']+")
 

@@ -93,6 +93,12 @@ def mime_message_id(raw: bytes) -> str | None:
     return single_message_id(str(value)) if value else None
 
 
+def header_block(raw: bytes) -> Message:
+    """The headers of a raw RFC 5322 message, decoded; its body is not read."""
+    head, _, _ = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    return BytesHeaderParser(policy=policy.default).parsebytes(head.lstrip(b"\r\n"))
+
+
 def has_header_block(raw: bytes) -> bool:
     """Whether ``raw`` starts with at least one ``Name: value`` header line."""
     first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]

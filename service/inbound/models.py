@@ -27,3 +27,6 @@ class InboundPayload(SQLModel, table=True):
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_id: uuid.UUID | None = Field(default=None, foreign_key="messages.id")
     error: str | None = Field(default=None, max_length=1000)
+    # Processing attempts begun, counted before each one so that a payload that crashes the job
+    # is given up (with its error) after a few tries instead of being retried forever.
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

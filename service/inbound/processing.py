@@ -174,6 +174,7 @@ async def _read(session: AsyncSession, payload: InboundPayload, settings: Settin
             sender=incoming.sender or "",
             to=form.get("To"),
             messaging_service_sid=form.get("MessagingServiceSid"),
+            tenant_id=payload.tenant_id,
         )
         return _Read(incoming, route)
     if payload.source == InboundSource.portal:
@@ -189,8 +190,13 @@ async def _read(session: AsyncSession, payload: InboundPayload, settings: Settin
     bounced = await _route_bounce(session, parsed.bounce)
     if bounced is not None:
         return _Read(incoming, bounced)
+    # A tenant set before processing is an operator's choice for a payload nobody could route.
     route = await routing.route_email(
-        session, secret=secret, inbound_domain=settings.inbound_domain, parsed=parsed
+        session,
+        secret=secret,
+        inbound_domain=settings.inbound_domain,
+        parsed=parsed,
+        tenant_id=payload.tenant_id,
     )
     return _Read(incoming, route)
 
@@ -254,6 +260,15 @@ async def _route_bounce(session: AsyncSession, bounce: Bounce | None) -> routing
 # --- The pipeline ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Routed:
+    """A payload read and routed, its message not yet recorded."""
+
+    payload: InboundPayload
+    incoming: Incoming
+    route: routing.Route
+
+
 async def process_payload(
     session: AsyncSession,
     *,
@@ -265,6 +280,21 @@ async def process_payload(
 
     ``templates`` renders the automatic answers to disputes and promises (the process's catalog;
     a fresh one when not given)."""
+    routed = await read_and_route(session, payload_id=payload_id, settings=settings)
+    if isinstance(routed, Outcome):
+        return routed
+    return await record_routed(session, routed=routed, settings=settings, templates=templates)
+
+
+async def read_and_route(
+    session: AsyncSession, *, payload_id: uuid.UUID, settings: Settings
+) -> Routed | Outcome:
+    """The first half of ``process_payload``: read the payload and find its conversation.
+
+    Ends the payload (an ``Outcome``) when it is processed already, unreadable, of no tenant,
+    or a copy of a message stored before. Writes nothing otherwise, so that another job's
+    transaction never waits on this one before its message is recorded.
+    """
     payload = (
         await session.execute(
             select(InboundPayload).where(col(InboundPayload.id) == payload_id).with_for_update()
@@ -291,12 +321,31 @@ async def process_payload(
         return _give_up(
             payload, method=str(route.method), error=f"{route.method}: {route.detail or ''}"
         )
-    payload.tenant_id = route.tenant_id
     existing = await _stored_message(session, route.tenant_id, read.incoming.dedupe_key)
     if existing is not None:
+        payload.tenant_id = route.tenant_id
         return _finish(payload, existing, method="duplicate")
+    return Routed(payload=payload, incoming=read.incoming, route=route)
+
+
+async def record_routed(
+    session: AsyncSession,
+    *,
+    routed: Routed,
+    settings: Settings,
+    templates: TemplateCatalog | None = None,
+) -> Outcome:
+    """The second half of ``process_payload``: record the message in its conversation.
+
+    Two copies of one message (the same mail posted by SendGrid and as raw MIME) processed at
+    once both pass the duplicate check; the second insert then fails on the messages' unique
+    (tenant, dedupe key) and its transaction rolls back. The job retries shortly and finds the
+    first copy to link (workers/inbound.py).
+    """
+    payload, route = routed.payload, routed.route
+    payload.tenant_id = route.tenant_id
     message = await record_message(
-        session, incoming=read.incoming, route=route, settings=settings, templates=templates
+        session, incoming=routed.incoming, route=route, settings=settings, templates=templates
     )
     return _finish(payload, message, method=str(route.method))
 

@@ -19,8 +19,7 @@ from service.config import Settings
 from service.db import Database
 from service.deps import SessionDep, StaffDep
 from service.errors import BadRequest, Forbidden, PayloadTooLarge
-from service.inbound import forms
-from service.inbound import threading as inbound_threading
+from service.inbound import forms, unmatched
 from service.inbound.schemas import AttachedThread, AttachRequest
 from service.inbound.service import InboundSource, store_payload
 
@@ -178,7 +177,7 @@ async def attach_thread(
     thread_id: uuid.UUID, body: AttachRequest, principal: StaffDep, session: SessionDep
 ) -> AttachedThread:
     """Give an unmatched thread (unknown sender) to a customer of the tenant."""
-    attached = await inbound_threading.attach_to_customer(
+    attached = await unmatched.attach_to_customer(
         session,
         tenant_id=principal.tenant.id,
         thread_id=thread_id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -193,3 +193,32 @@ async def unprocessed_payloads(
         .limit(limit)
     )
     return list(result.scalars())
+
+
+async def begin_attempt(session: AsyncSession, *, payload_id: uuid.UUID) -> int | None:
+    """Count one more processing attempt of a payload still waiting; the count, or None when
+    the payload is processed already or unknown. Committed on its own before the attempt, so
+    that an attempt which kills its worker counts too."""
+    counted = await session.execute(
+        update(InboundPayload)
+        .where(col(InboundPayload.id) == payload_id, col(InboundPayload.processed_at).is_(None))
+        .values(attempts=col(InboundPayload.attempts) + 1)
+        .returning(col(InboundPayload.attempts))
+    )
+    attempts = counted.scalar_one_or_none()
+    return int(attempts) if attempts is not None else None
+
+
+async def record_failure(
+    session: AsyncSession, *, payload_id: uuid.UUID, error: str, give_up: bool
+) -> None:
+    """Keep why an attempt failed on the payload; with ``give_up`` the payload is ended there
+    (processed, with no message) and stays listed for an operator among the unrouted."""
+    values: dict[str, object] = {"error": error[:1000]}
+    if give_up:
+        values["processed_at"] = utcnow()
+    await session.execute(
+        update(InboundPayload)
+        .where(col(InboundPayload.id) == payload_id, col(InboundPayload.processed_at).is_(None))
+        .values(**values)
+    )

@@ -1,10 +1,12 @@
 """Finding the conversation a reply belongs to.
 
-Email, in this order: the signed ``reply+token`` address among the recipients; In-Reply-To and
+Email, in this order: the signed ``reply+token`` address among the recipients; then, within the
+tenant the mail was written to (a recipient that is one tenant's address), In-Reply-To and
 References matching one of our Message-IDs; the signed marker in the body; the sender's address,
 to that customer's most recent open thread; else a new thread for that customer. SMS: the tenant
 that owns the ``To`` number, then the customer with the ``From`` number. An unknown sender goes to
-the tenant's unmatched queue (a thread without customer) for an agent to attach.
+the tenant's unmatched queue (a thread without customer) for an agent to attach; mail no tenant
+can be told apart for stays on its payload for an operator (``cobro inbound unrouted``).
 
 Replies of two customers are never merged: when a token, a Message-ID or a marker names a thread
 of one customer but the sender is positively another customer of that tenant (a forwarded
@@ -18,20 +20,17 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service import security
-from service.errors import Conflict, NotFound
 from service.inbound.mime import ParsedEmail
-from service.ledger import service as ledger
 from service.ledger.models import Customer
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, Thread, ThreadStatus
-from service.threads.service import get_thread, latest_open_thread, record_event
+from service.threads.service import latest_open_thread
 
 
 class RouteMethod(enum.StrEnum):
@@ -147,13 +146,13 @@ async def _by_customers(
 
 
 async def _join_unless_other_customer(
-    session: AsyncSession,
-    *,
-    thread: Thread,
-    method: RouteMethod,
-    sender_customers: Sequence[Customer],
+    session: AsyncSession, *, thread: Thread, method: RouteMethod, sender: str
 ) -> Route:
-    known = [customer for customer in sender_customers if customer.tenant_id == thread.tenant_id]
+    known = (
+        await customers_by_email(session, address=sender, tenant_id=thread.tenant_id)
+        if sender
+        else []
+    )
     ids = {customer.id for customer in known}
     if thread.customer_id is None or not ids or thread.customer_id in ids:
         return Route(
@@ -169,18 +168,51 @@ async def _join_unless_other_customer(
 
 
 async def route_email(
-    session: AsyncSession, *, secret: str, inbound_domain: str, parsed: ParsedEmail
+    session: AsyncSession,
+    *,
+    secret: str,
+    inbound_domain: str,
+    parsed: ParsedEmail,
+    tenant_id: uuid.UUID | None = None,
 ) -> Route:
+    """Route an email; see the module docstring.
+
+    The tenant is decided first, by the mail's own addressing: a signed reply address names a
+    thread and so its tenant; else the recipients (To, Cc, envelope) naming exactly one tenant's
+    address. Only then is the sender matched, within that tenant alone. With no recipient
+    naming a tenant, the sender decides, and a sender known to several tenants is never
+    guessed. ``tenant_id`` (an operator's decision for a payload nobody could route) stands
+    in for the recipients.
+    """
     sender = parsed.from_address or parsed.envelope_from or ""
-    everyone = await customers_by_email(session, address=sender) if sender else []
-    named = await _named_thread(
+    signed = await _thread_by_reply_address(
         session, secret=secret, inbound_domain=inbound_domain, parsed=parsed
     )
+    if signed is not None and tenant_id in (None, signed.tenant_id):
+        return await _join_unless_other_customer(
+            session, thread=signed, method=RouteMethod.reply_address, sender=sender
+        )
+    addressed = (
+        {tenant_id}
+        if tenant_id is not None
+        else await _tenants_by_recipient(session, recipients=_recipients(parsed))
+    )
+    decided = next(iter(addressed)) if len(addressed) == 1 else None
+    named = await _thread_named_in_mail(session, secret=secret, parsed=parsed, tenant_id=decided)
     if named is not None:
         thread, method = named
         return await _join_unless_other_customer(
-            session, thread=thread, method=method, sender_customers=everyone
+            session, thread=thread, method=method, sender=sender
         )
+    if decided is not None:
+        known = (
+            await customers_by_email(session, address=sender, tenant_id=decided) if sender else []
+        )
+        return await _by_customers(session, tenant_id=decided, customers=known)
+    everyone = await customers_by_email(session, address=sender) if sender else []
+    if addressed:
+        # An address several tenants send from: only a tenant that knows the sender may have it.
+        everyone = [customer for customer in everyone if customer.tenant_id in addressed]
     tenants = sorted({customer.tenant_id for customer in everyone})
     if len(tenants) == 1:
         return await _by_customers(session, tenant_id=tenants[0], customers=everyone)
@@ -193,57 +225,78 @@ async def route_email(
             method=RouteMethod.ambiguous_tenant,
             detail=f"the sender is a customer of {len(tenants)} tenants",
         )
-    tenant_id = await _tenant_by_recipient(session, recipients=_recipients(parsed))
-    if tenant_id is None:
-        return Route(tenant_id=None, thread=None, customer_id=None, method=RouteMethod.no_tenant)
-    return Route(tenant_id=tenant_id, thread=None, customer_id=None, method=RouteMethod.unmatched)
+    if addressed:
+        return Route(
+            tenant_id=None,
+            thread=None,
+            customer_id=None,
+            method=RouteMethod.ambiguous_tenant,
+            detail=f"the recipient address belongs to {len(addressed)} tenants",
+        )
+    return Route(tenant_id=None, thread=None, customer_id=None, method=RouteMethod.no_tenant)
 
 
 def _recipients(parsed: ParsedEmail) -> list[str]:
     return [*parsed.to, *parsed.cc, *parsed.envelope_to]
 
 
-async def _named_thread(
+async def _thread_by_reply_address(
     session: AsyncSession, *, secret: str, inbound_domain: str, parsed: ParsedEmail
-) -> tuple[Thread, RouteMethod] | None:
+) -> Thread | None:
     for address in _recipients(parsed):
         thread_id = security.thread_from_address(secret, address, inbound_domain)
         thread = await _thread_by_id(session, thread_id) if thread_id else None
         if thread is not None:
-            return thread, RouteMethod.reply_address
+            return thread
+    return None
+
+
+async def _thread_named_in_mail(
+    session: AsyncSession, *, secret: str, parsed: ParsedEmail, tenant_id: uuid.UUID | None
+) -> tuple[Thread, RouteMethod] | None:
+    """The thread In-Reply-To / References or the body marker name, within ``tenant_id`` when
+    the recipients decided the tenant (a quoted reminder of another tenant is not a reason to
+    leave the tenant the customer wrote to)."""
     ids = [value for value in (parsed.in_reply_to, *reversed(parsed.references)) if value]
     thread = await _thread_of_our_message(session, ids)
-    if thread is not None:
+    if thread is not None and tenant_id in (None, thread.tenant_id):
         return thread, RouteMethod.in_reply_to
     for text in (parsed.text, parsed.html or ""):
         thread_id = security.thread_from_body(secret, text) if text else None
         thread = await _thread_by_id(session, thread_id) if thread_id else None
-        if thread is not None:
+        if thread is not None and tenant_id in (None, thread.tenant_id):
             return thread, RouteMethod.body_marker
     return None
 
 
-async def _tenant_by_recipient(
+async def _tenants_by_recipient(
     session: AsyncSession, *, recipients: Sequence[str]
-) -> uuid.UUID | None:
-    """The one tenant whose sending address the mail was written to, if exactly one."""
+) -> set[uuid.UUID]:
+    """The tenants whose sending address the mail was written to."""
     lowered = sorted({address.strip().lower() for address in recipients if address.strip()})
     if not lowered:
-        return None
-    found = (
-        await session.execute(
-            select(col(Tenant.id)).where(func.lower(col(Tenant.email_from)).in_(lowered))
-        )
-    ).scalars()
-    tenants = set(found)
-    return tenants.pop() if len(tenants) == 1 else None
+        return set()
+    found = await session.execute(
+        select(col(Tenant.id)).where(func.lower(col(Tenant.email_from)).in_(lowered))
+    )
+    return set(found.scalars())
 
 
 async def route_sms(
-    session: AsyncSession, *, sender: str, to: str | None, messaging_service_sid: str | None
+    session: AsyncSession,
+    *,
+    sender: str,
+    to: str | None,
+    messaging_service_sid: str | None,
+    tenant_id: uuid.UUID | None = None,
 ) -> Route:
-    """Route an SMS: the tenant owning ``to`` (or the Messaging Service), then ``sender``."""
-    owners = await _sms_tenants(session, to=to, messaging_service_sid=messaging_service_sid)
+    """Route an SMS: the tenant owning ``to`` (or the Messaging Service), then ``sender``.
+    ``tenant_id`` (an operator's decision) stands in for the owners of the number."""
+    owners = (
+        [tenant_id]
+        if tenant_id is not None
+        else await _sms_tenants(session, to=to, messaging_service_sid=messaging_service_sid)
+    )
     if not owners:
         return Route(tenant_id=None, thread=None, customer_id=None, method=RouteMethod.no_tenant)
     if len(owners) == 1:
@@ -332,49 +385,3 @@ async def unmatched_thread_of(
             .limit(1)
         )
     ).scalar_one_or_none()
-
-
-# --- The unmatched queue ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Attached:
-    thread: Thread
-    customer: Customer
-    messages_moved: int
-
-
-async def attach_to_customer(
-    session: AsyncSession,
-    *,
-    tenant_id: uuid.UUID,
-    thread_id: uuid.UUID,
-    customer_external_id: str,
-    actor: str,
-) -> Attached:
-    """Give an unmatched thread and its messages to a customer of the same tenant.
-
-    404 for a thread or customer of another tenant; 409 when the thread already has a customer.
-    """
-    thread = await get_thread(session, tenant_id=tenant_id, thread_id=thread_id)
-    customer = await ledger.find_customer(
-        session, tenant_id=tenant_id, external_id=customer_external_id
-    )
-    if customer is None:
-        raise NotFound(f"customer {customer_external_id!r} not found")
-    if thread.customer_id is not None:
-        raise Conflict("the thread already belongs to a customer")
-    thread.customer_id = customer.id
-    moved: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        update(Message)
-        .where(col(Message.tenant_id) == tenant_id, col(Message.thread_id) == thread.id)
-        .values(customer_id=customer.id)
-    )
-    await record_event(
-        session,
-        thread=thread,
-        kind="attached",
-        actor=actor,
-        data={"customer_id": str(customer.id), "customer_external_id": customer.external_id},
-    )
-    return Attached(thread=thread, customer=customer, messages_moved=moved.rowcount)

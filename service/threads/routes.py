@@ -36,6 +36,13 @@ async def list_threads(
     status: Annotated[str | None, Query(max_length=16)] = None,
     intent: Annotated[str | None, Query(max_length=32)] = None,
     customer: Annotated[str | None, Query(max_length=128, description="external id")] = None,
+    unmatched: Annotated[
+        bool | None,
+        Query(
+            description="true: only threads without a customer (unknown senders, to attach "
+            "with POST /v1/threads/{id}/attach); false: only threads with one"
+        ),
+    ] = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200, description="text search")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -44,6 +51,7 @@ async def list_threads(
     return await console.list_threads(
         session, tenant_id=principal.tenant.id, team=team, status=status, intent=intent,
         customer=customer, assignee=assignee, q=q, cursor=cursor, limit=limit,
+        unmatched=unmatched,
     )  # fmt: skip
 
 

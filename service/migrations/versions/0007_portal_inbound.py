@@ -6,8 +6,8 @@ Revises: 0006
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import service.types  # noqa: F401  (custom column types)
 
@@ -18,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("inbound_payloads") as batch:
+        batch.add_column(
+            sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("inbound_payloads") as batch:
+        batch.drop_column("attempts")
