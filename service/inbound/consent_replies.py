@@ -2,8 +2,9 @@
 
 They are queued through the outbox (status ``queued``). Their author is ``AUTOMATIC_AUTHOR`` and
 their template one of ``CONSENT_TEMPLATES``: a consent confirmation is the one message the rules
-allow to an address that has just opted out, and ``may_send_automatic`` caps every automatic
-message per address and hour so that Cobro never loops with an auto-responder.
+allow to an address that has just opted out, and ``may_send_automatic`` caps the automatic
+messages to one customer (to one address when no customer is known) per hour, so that Cobro
+never loops with an auto-responder, whichever of the customer's addresses or numbers it uses.
 """
 
 from __future__ import annotations
@@ -88,9 +89,20 @@ def consent_text(
 
 
 async def automatic_messages_last_hour(
-    session: AsyncSession, *, tenant_id: uuid.UUID, to_address: str
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    to_address: str,
+    customer_id: uuid.UUID | None = None,
 ) -> int:
+    """Automatic messages of the last hour to ``customer_id`` on any channel and address, or,
+    for a sender no customer is known for, to ``to_address``."""
     since = utcnow() - timedelta(hours=1)
+    recipient = (
+        col(Message.customer_id) == customer_id
+        if customer_id is not None
+        else func.lower(col(Message.to_address)) == to_address.strip().lower()
+    )
     count = await session.execute(
         select(func.count())
         .select_from(Message)
@@ -98,7 +110,7 @@ async def automatic_messages_last_hour(
             col(Message.tenant_id) == tenant_id,
             col(Message.direction) == Direction.outbound,
             col(Message.author) == AUTOMATIC_AUTHOR,
-            func.lower(col(Message.to_address)) == to_address.strip().lower(),
+            recipient,
             col(Message.created_at) >= since,
         )
     )
@@ -106,10 +118,17 @@ async def automatic_messages_last_hour(
 
 
 async def may_send_automatic(
-    session: AsyncSession, *, tenant_id: uuid.UUID, to_address: str
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    to_address: str,
+    customer_id: uuid.UUID | None = None,
 ) -> bool:
-    """Whether one more automatic message to ``to_address`` stays within the hourly cap."""
-    sent = await automatic_messages_last_hour(session, tenant_id=tenant_id, to_address=to_address)
+    """Whether one more automatic message stays within the hourly cap of its customer (of
+    ``to_address`` when no customer is known)."""
+    sent = await automatic_messages_last_hour(
+        session, tenant_id=tenant_id, to_address=to_address, customer_id=customer_id
+    )
     return sent < AUTOMATIC_PER_HOUR
 
 
@@ -125,12 +144,19 @@ async def queue_consent_reply(
     to_address: str,
     language: str | None,
 ) -> Message | None:
-    """Queue the confirmation ``kind`` to ``to_address``, or None when the hourly cap is reached.
+    """Queue the confirmation ``kind`` to ``to_address``, or None when the hourly cap of the
+    customer (of the address, for an unknown sender) is reached.
 
     Goes through the outbox (``outreach.service.queue_message``) like every outbound message,
     marked with author ``AUTOMATIC_AUTHOR``.
     """
-    if not await may_send_automatic(session, tenant_id=tenant.id, to_address=to_address):
+    allowed = await may_send_automatic(
+        session,
+        tenant_id=tenant.id,
+        to_address=to_address,
+        customer_id=customer.id if customer is not None else None,
+    )
+    if not allowed:
         return None
     subject, body = consent_text(kind, channel=channel, language=language, tenant=tenant)
     message = await queue_message(

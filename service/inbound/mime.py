@@ -166,7 +166,9 @@ def _build(
     if text is not None:
         plain, clean = text, strip_reply(text)
     elif html is not None:
-        plain, clean = html_to_text(html), strip_reply_html(html)
+        # The body kept for audit is the whole mail as received; only the clean body drops
+        # the quoted history.
+        plain, clean = html_to_text(html, keep_history=True), strip_reply_html(html)
     else:
         plain, clean = "", ""
     return ParsedEmail(

@@ -163,7 +163,8 @@ def _is_header_block(lines: Sequence[str], index: int) -> bool:
 
 # --- HTML -----------------------------------------------------------------------------------
 
-_SKIPPED_TAGS = frozenset({"blockquote", "style", "script", "head", "title", "template"})
+_INVISIBLE_TAGS = frozenset({"style", "script", "head", "title", "template"})
+_SKIPPED_TAGS = _INVISIBLE_TAGS | {"blockquote"}
 _QUOTE_CLASSES = frozenset(
     {
         "gmail_quote",
@@ -205,9 +206,13 @@ _BLOCK_TAGS = frozenset(
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
+_QUOTE_OPEN, _QUOTE_CLOSE = "\x01", "\x02"  # blockquote bounds, in full text only
+
+
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, keep_history: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self._keep_history = keep_history
         self._parts: list[str] = []
         self._skip_tag: str | None = None
         self._skip_depth = 0
@@ -228,11 +233,20 @@ class _TextExtractor(HTMLParser):
                 self._skip_depth += 1
             return
         attributes = {name.lower(): (value or "") for name, value in attrs}
-        if attributes.get("id", "").lower() in _HISTORY_IDS:
+        if self._keep_history:
+            if tag == "blockquote":
+                self._line_break()
+                self._parts.append(_QUOTE_OPEN)
+                return
+            if tag in _INVISIBLE_TAGS:
+                self._skip_tag = tag
+                self._skip_depth = 1
+                return
+        elif attributes.get("id", "").lower() in _HISTORY_IDS:
             self._stopped = True
             return
         classes = set(attributes.get("class", "").lower().split())
-        if tag in _SKIPPED_TAGS or classes & _QUOTE_CLASSES:
+        if not self._keep_history and (tag in _SKIPPED_TAGS or classes & _QUOTE_CLASSES):
             self._skip_tag = tag
             self._skip_depth = 1
             return
@@ -261,7 +275,10 @@ class _TextExtractor(HTMLParser):
                 if self._skip_depth == 0:
                     self._skip_tag = None
             return
-        if tag in _BLOCK_TAGS:
+        if self._keep_history and tag == "blockquote":
+            self._line_break()
+            self._parts.append(_QUOTE_CLOSE)
+        elif tag in _BLOCK_TAGS:
             self._line_break()
 
     def handle_data(self, data: str) -> None:
@@ -271,23 +288,37 @@ class _TextExtractor(HTMLParser):
 
     def text(self) -> str:
         raw = "".join(self._parts).replace("\xa0", " ")
-        lines = [line.strip() for line in raw.split("\n")]
+        lines = _quoted_lines(raw.split("\n")) if self._keep_history else raw.split("\n")
         collapsed: list[str] = []
-        for line in lines:
+        for line in (line.strip() for line in lines):
             if not line and (not collapsed or not collapsed[-1]):
                 continue
             collapsed.append(line)
         return "\n".join(collapsed).strip()
 
 
-def html_to_text(html: str) -> str:
+def _quoted_lines(lines: Sequence[str]) -> list[str]:
+    """Lines with their blockquote depth written as ">" marks, the way plain-text mail quotes."""
+    depth = 0
+    out = []
+    for line in lines:
+        depth = max(0, depth + line.count(_QUOTE_OPEN) - line.count(_QUOTE_CLOSE))
+        content = line.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "").strip()
+        out.append(f"{'> ' * depth}{content}" if content and depth else content)
+    return out
+
+
+def html_to_text(html: str, *, keep_history: bool = False) -> str:
     """Return the visible text of an HTML mail body, without quoted history.
 
     Drops <blockquote>, Gmail quote containers, Outlook reply headers and all that follows them,
     <style>, <script> and <head>. <br>, <p>, <div> and other blocks become line breaks; runs of
     blank lines collapse to one. Malformed HTML never raises: unclosed elements end at the end.
+
+    With ``keep_history`` the whole visible text is kept instead, quoted history included (the
+    body as received, kept for audit): blockquoted lines are marked with "> ".
     """
-    parser = _TextExtractor()
+    parser = _TextExtractor(keep_history=keep_history)
     parser.feed(html)
     parser.close()
     return parser.text()

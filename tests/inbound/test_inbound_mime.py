@@ -149,7 +149,7 @@ def test_decode_bytes_never_raises() -> None:
     assert decode_bytes("caf\u00e9".encode("latin-1"), charset="us-ascii") == "café"
 
 
-def test_html_only_mail_becomes_text() -> None:
+def test_html_only_mail_becomes_text_kept_whole_and_cleaned() -> None:
     raw = crlf(
         "From: Mark Hill <mark@example.com>\nTo: billing@northwind.example\n"
         "Subject: RE: Invoice INV-2031\nMIME-Version: 1.0\n"
@@ -160,7 +160,10 @@ def test_html_only_mail_becomes_text() -> None:
     )
     parsed = parse_email(raw)
     assert parsed.html is not None
-    assert parsed.text == "I dispute this charge.\nMark"
+    # The body is the whole mail as received (for audit); the clean body is the new text.
+    assert parsed.text == (
+        "I dispute this charge.\nMark\nFrom: Northwind Billing\nYour invoice is overdue"
+    )
     assert parsed.body_clean == "I dispute this charge.\nMark"
 
 

@@ -90,7 +90,7 @@ def test_parsed_mode_html_only() -> None:
         "<div>Ya pagué.</div><div class='gmail_quote'><blockquote>Estimada</blockquote></div>"
     )
     parsed = parse_sendgrid_inbound(form)
-    assert parsed.text == "Ya pagué."
+    assert parsed.text == "Ya pagué.\n> Estimada"
     assert parsed.body_clean == "Ya pagué."
 
 
