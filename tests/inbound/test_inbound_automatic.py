@@ -173,7 +173,10 @@ async def test_a_real_worker_processes_the_queue(
         for _ in range(100):
             async with inbound_runtime.database.transaction() as session:
                 result = await session.execute(
-                    select(Message).where(col(Message.customer_id) == customer.id)
+                    select(Message).where(
+                        col(Message.customer_id) == customer.id,
+                        col(Message.direction) == "inbound",
+                    )
                 )
                 messages = list(result.scalars())
             if messages and messages[0].body_clean is not None:
