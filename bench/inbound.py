@@ -2,9 +2,11 @@
 
 Creates a scratch PostgreSQL database, a tenant with a number and customers, starts
 `cobro serve` (API and worker in one process) on a loopback port against that database and
-Redis, then sends signed Twilio SMS webhooks and raw MIME posts, half each, at rising rates.
-For each rate it prints acknowledged requests/s, p50 and p99 acknowledgement latency, and p95
-time from webhook sent to payload processed (message threaded), read from the database.
+Redis, then sends signed Twilio SMS webhooks, raw MIME posts and SendGrid Inbound Parse posts
+(parsed mode, basic auth), a third each, at rising rates. For each rate it prints acknowledged
+requests/s, p50 and p99 acknowledgement latency, and p95 time from webhook sent to thread
+routed: the payload's message stored on a thread, read from the database. Payloads processing
+ended without a message (given up, unroutable) are counted apart, never as routed.
 
 Run: .venv/bin/python bench/inbound.py [--rates 100,250,500,1000] [--seconds 3]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
@@ -41,9 +43,12 @@ from service.inbound.models import InboundPayload
 from service.ledger.models import Customer
 from service.migrations import upgrade
 from service.tenancy.service import create_tenant
+from service.threads.models import Message
 
 TWILIO_TOKEN = "bench-twilio-token-" + secrets.token_hex(8)
 MIME_TOKEN = "bench-mime-token-" + secrets.token_hex(8)
+SENDGRID_USER = "bench-parse"
+SENDGRID_PASSWORD = "bench-parse-" + secrets.token_hex(8)
 SMS_FROM = "+14155550199"
 CUSTOMERS = 200
 MAX_REQUESTS_PER_RATE = 3000
@@ -124,6 +129,8 @@ def _start(
         "COBRO_VAR_DIR": str(var_dir),
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "COBRO_MIME_TOKEN": MIME_TOKEN,
+        "SENDGRID_INBOUND_USER": SENDGRID_USER,
+        "SENDGRID_INBOUND_PASSWORD": SENDGRID_PASSWORD,
         "COBRO_LOG_LEVEL": "WARNING",
     }
     executable = Path(sys.executable).with_name("cobro")
@@ -187,6 +194,31 @@ def _mime(index: int) -> tuple[str, bytes]:
     return message_id, message.as_bytes()
 
 
+def _sendgrid(index: int) -> tuple[str, str, bytes]:
+    """(Message-ID, content type, body) of a parsed-mode Inbound Parse post."""
+    message_id = make_msgid(domain="customer.example")
+    sender = f"ap{index % CUSTOMERS}@customer.example"
+    fields = {
+        "headers": (
+            f"From: {sender}\nTo: ar@bench.example\nSubject: Re: Payment reminder\n"
+            f"Message-ID: {message_id}\n"
+        ),
+        "from": sender,
+        "to": "ar@bench.example",
+        "subject": "Re: Payment reminder",
+        "text": "Ya pagamos la factura.\n\nEl lun, 2 mar 2026 a las 9:00, AR escribió:\n> Aviso",
+        "envelope": f'{{"to": ["ar@bench.example"], "from": "{sender}"}}',
+        "charsets": '{"text": "UTF-8", "subject": "UTF-8", "headers": "UTF-8"}',
+    }
+    boundary = "xYzZY" + secrets.token_hex(8)
+    body = bytearray()
+    for name, value in fields.items():
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        body += value.encode() + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return message_id, f"multipart/form-data; boundary={boundary}", bytes(body)
+
+
 async def _one(client: httpx.AsyncClient, level: Level, index: int, sms_url: str) -> None:
     try:
         await _post(client, level, index, sms_url)
@@ -195,11 +227,21 @@ async def _one(client: httpx.AsyncClient, level: Level, index: int, sms_url: str
 
 
 async def _post(client: httpx.AsyncClient, level: Level, index: int, sms_url: str) -> None:
-    if index % 2 == 0:
+    if index % 3 == 0:
         key, params, headers = _sms(index, sms_url)
         started = time.perf_counter()
         level.sent_at[key] = time.time()
         response = await client.post("/webhooks/twilio/sms", data=params, headers=headers)
+    elif index % 3 == 2:
+        key, content_type, body = _sendgrid(index)
+        started = time.perf_counter()
+        level.sent_at[key] = time.time()
+        response = await client.post(
+            "/webhooks/sendgrid/inbound",
+            content=body,
+            headers={"Content-Type": content_type},
+            auth=(SENDGRID_USER, SENDGRID_PASSWORD),
+        )
     else:
         key, raw = _mime(index)
         started = time.perf_counter()
@@ -232,31 +274,52 @@ async def _run_level(
     level.elapsed = time.perf_counter() - started
 
 
-async def _routed(database: Database, level: Level, *, timeout: float) -> tuple[list[float], int]:
-    """Seconds from send to processed for each request of the level, and how many never were."""
+@dataclass
+class Routing:
+    delays: list[float]  # seconds from webhook sent to thread routed, routed payloads only
+    ended_unrouted: int  # processing ended without a message on a thread
+    pending: int  # not processed when the wait ran out
+
+
+async def _routed(database: Database, level: Level, *, timeout: float) -> Routing:
+    """For each request of the level: when its message was stored on a thread, if it was."""
     deadline = time.monotonic() + timeout
     keys = list(level.sent_at)
-    done: dict[str, datetime] = {}
+    routed: dict[str, datetime] = {}
+    ended: set[str] = set()
     while time.monotonic() < deadline:
         async with database.transaction() as session:
             for start in range(0, len(keys), 1000):
-                chunk = [key for key in keys[start : start + 1000] if key not in done]
+                chunk = [
+                    k for k in keys[start : start + 1000] if k not in routed and k not in ended
+                ]
                 if not chunk:
                     continue
                 rows = await session.execute(
-                    select(col(InboundPayload.dedupe_key), col(InboundPayload.processed_at)).where(
+                    select(
+                        col(InboundPayload.dedupe_key),
+                        col(InboundPayload.processed_at),
+                        col(Message.thread_id),
+                    )
+                    .join(Message, col(Message.id) == col(InboundPayload.message_id), isouter=True)
+                    .where(
                         col(InboundPayload.dedupe_key).in_(chunk),
                         col(InboundPayload.processed_at).is_not(None),
                     )
                 )
-                for key, processed_at in rows:
-                    if processed_at is not None:
-                        done[key] = processed_at
-        if len(done) == len(keys):
+                for key, processed_at, thread_id in rows:
+                    if thread_id is not None and processed_at is not None:
+                        routed[key] = processed_at
+                    else:
+                        ended.add(key)
+        if len(routed) + len(ended) == len(keys):
             break
         await asyncio.sleep(0.5)
-    delays = [done[key].timestamp() - level.sent_at[key] for key in done]
-    return delays, len(keys) - len(done)
+    return Routing(
+        delays=[routed[key].timestamp() - level.sent_at[key] for key in routed],
+        ended_unrouted=len(ended),
+        pending=len(keys) - len(routed) - len(ended),
+    )
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -304,15 +367,22 @@ async def _bench(
                     await _run_level(
                         client, level, seconds=seconds, sms_url=base_url + "/webhooks/twilio/sms"
                     )
-                    routed, missing = await _routed(database, level, timeout=60)
+                    routing = await _routed(database, level, timeout=60)
                     acknowledged = len(level.latencies)
+                    unrouted = [
+                        f"{routing.ended_unrouted} ended without a thread"
+                        if routing.ended_unrouted
+                        else "",
+                        f"{routing.pending} not processed within 60 s" if routing.pending else "",
+                    ]
                     print(
                         f"target {rate:>5}/s: {acknowledged} ok ({level.failures} failed) "
                         f"at {acknowledged / level.elapsed:,.0f} req/s; "
                         f"ack p50 {_percentile(level.latencies, 0.5) * 1000:.1f} ms, "
                         f"p99 {_percentile(level.latencies, 0.99) * 1000:.1f} ms; "
-                        f"routed p95 {_percentile(routed, 0.95) * 1000:.0f} ms"
-                        + (f" ({missing} not routed within 60 s)" if missing else ""),
+                        f"routed p95 {_percentile(routing.delays, 0.95) * 1000:.0f} ms "
+                        f"({len(routing.delays)} routed)"
+                        + "".join(f"; {note}" for note in unrouted if note),
                         flush=True,
                     )
         finally:
