@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from service.disputes import intent_rules as ir
-from service.disputes import optout, reason_lexicon
+from service.disputes import model, optout, reason_lexicon
 from service.disputes import reason_rules as rr
 from service.disputes.filters import (
     paper_is_not_goods,
@@ -90,6 +90,10 @@ _SHORT_COMMITMENT_RULE = Rule(
 # no rule recognises goes to a person.
 _COURTESY_CONFIDENCE = 0.8
 _UNRECOGNISED_CONFIDENCE = 0.45
+# The model's label for a reply no rule recognised counts from this probability on,
+# and always goes to a person.
+_MODEL_TRUST = 0.7
+_MODEL_CONFIDENCE = 0.5
 _NEAR_MISS_CONFIDENCE = 0.35
 
 
@@ -172,13 +176,29 @@ def classify(
             reason, reason_confidence = None, 0.0
     else:
         reason, reason_confidence = None, 0.0
+    opt_out, opt_out_confidence = opt.opt_out, opt.confidence
+    # Questions stay "other": a question the rules do not know is most often just that.
+    if intent == ir.OTHER and all(name == "other.thanks" for name in signals):
+        guess = model.shipped().guess(text)
+        if guess is not None and guess.intent != ir.OTHER and guess.probability >= _MODEL_TRUST:
+            # Nothing specific matched; the replies this one resembles most say more.
+            intent, confidence = guess.intent, _MODEL_CONFIDENCE
+            reason, reason_confidence = guess.reason, _MODEL_CONFIDENCE if guess.reason else 0.0
+            signals += (f"model.{guess.label}",)
+            if intent == OPT_OUT_INTENT:
+                opt_out, opt_out_confidence = True, _MODEL_CONFIDENCE
+    elif intent == ir.DISPUTE and "reason.fallback" in signals:
+        guess = model.shipped().guess(text, within=ir.DISPUTE)
+        if guess is not None and guess.reason is not None:
+            reason, reason_confidence = guess.reason, _WORD_REASON_CONFIDENCE
+            signals += (f"model.{guess.label}",)
     return Classification(
         intent=intent,
         intent_confidence=round(confidence, 3),
         reason=reason,
         reason_confidence=round(reason_confidence, 3),
-        opt_out=opt.opt_out,
-        opt_out_confidence=opt.confidence,
+        opt_out=opt_out,
+        opt_out_confidence=opt_out_confidence,
         team=team_for(intent, reason),
         signals=signals,
     )

@@ -63,6 +63,8 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"\b(?:what|which|whats the|what is the) (?:\w+ )?(?:address|account|email|number|bank)\b"
         r"[^.!?\n]{0,30}\b(?:send|mail|pay|wire|transfer|deposit)\b",
         r"\baddress (?:where|to which) (?:i|we) (?:can |should )?(?:mail|send)\b",
+        r"\bwhere(?:s| is| are) (?:the|my|our|your|this) (?:invoice|invoices|bill|statement|receip"
+        r"t)\b",
         r"\b(?:do you have|have you got|is there|do you guys have|got) (?:a |an )?(?:venmo|zelle|p"
         r"aypal|"
         r"cash ?app|bank account|account|iban|address|apple pay)\b[^.!?\n]{0,30}\b(?:send|pay|wire"
@@ -258,7 +260,11 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         "wrong_contact.ya_no_es",
         WRONG_CONTACT,
         2.0,
-        r"\bya no (?:trabajo|laboro|trabaja|labora|estoy|esta|soy|es|vive|pertenezco|pertenece|"
+        r"\b(?:busquen|busque|hablen con|hable con|pregunten|preguntenle) (?:a|al|a la|con)? ?(?:e"
+        r"l |la )?"
+        r"(?:inquilino|dueno|duena|propietari[oa]|encargad[oa]|nuevo|nueva|contador|contadora)\b",
+        r"\bya no (?:trabajo|laboro|trabaja|labora|estoy|esta|soy|es|vive|vivo|vivimos|viven|"
+        r"pertenezco|pertenece|"
         r"llevo|veo)\b",
         r"\b(?:dirig\w*|contact\w*|escrib\w*|comuni\w*|envi\w*|mand\w*)(?: \w+){0,5} "
         r"(?:directamente|en adelante|a partir de ahora|en lo sucesivo)\b",

@@ -15,7 +15,9 @@ from service.disputes.text import is_question
 _PAPER = re.compile(
     r"\b(?:invoices?|bills?|statement|factura|facturas|xml|pdf|estado de cuenta|w-?9|cfdi)\b"
 )
-_NOT_WORKING = re.compile(r"\b(?:work|working|function\w*|load\w*|open\w*)\b")
+_NOT_WORKING = re.compile(
+    r"\b(?:work|working|function\w*|load\w*|open\w*|errors?|errores|fall\w*|funciona\w*|sirve)\b"
+)
 _WEB = re.compile(
     r"\b(?:link|links|portal|website|web ?site|site|page|app|login|log in|password|button|"
     r"unsubscribe|url|enlace|liga|pagina|contrasena|boton|aplicacion|autopay|card|tarjeta)\b"

@@ -113,7 +113,8 @@ LEGAL_RULES: tuple[Rule, ...] = (
         r"\b(?:demandar|demandare|demandaremos|demanda|demandarlos|demandarles|denunciar|denuncia|"
         r"juzgado|tribunal)\w*\b",
         r"\bjuicio (?:mercantil|ejecutivo|civil|oral)\b",
-        r"\b(?:profeco|condusef|defensa del consumidor|consumo|omic|sic|superintendencia de "
+        r"\b(?:profeco|condusef|defensa del consumidor|consumo|omic|sic|superintendencia|"
+        r"superfinanciera|superintendencia de "
         r"industria)\b",
         r"\b(?:burofax|carta documento|requerimiento notarial|notario)\b",
         r"\b(?:queja|denuncia|reclamo) (?:formal )?(?:ante|en) (?:la |el )?(?:profeco|condusef|"

@@ -42,6 +42,8 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"payments)\b",
         r"\bpay (?:you |it )?(?:half|part|some)\b",
         r"\bthe rest (?:on|by|next|in)\b",
+        r"\b(?:and|then) (?:the )?(?:rest|remainder|balance|other half)\b(?! of (?:the )?(?:order|"
+        r"shipment|goods|items|parts|work|job))",
         r"\$?\d[\d,.]*k? (?:a|per|each|every) (?:week|month|paycheck|payday|two weeks|friday|mon"
         r"day|"
         r"other week|quincena|semana|mes)\b",

@@ -97,7 +97,7 @@ PROMISE_RULES: tuple[Rule, ...] = (
         r"\b(?:paso|pasare|pasamos|voy|iremos|ire) a (?:\w+ ){0,3}(?:pagar|dejar el cheque|liquida"
         r"r|"
         r"depositar)\b",
-        rf"\b{PAY_ES_FUTURE}\b",
+        rf"(?<!no )(?<!nunca )\b{PAY_ES_FUTURE}\b",
         rf"\bse {_PRONOUN_ES}(?:pagara|pagaran|transferira|transferiran|depositara|depositaran|"
         rf"abonara|abonaran|realizara|realizaran|hara|haran|efectuara|efectuaran|enviara|enviaran|"
         rf"girara|giraran|consignara|consignaran|cancelara|cancelaran|liquidara|liquidaran|"

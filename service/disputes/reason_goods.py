@@ -229,6 +229,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         rf"(?:\w+ )?{GOODS}",
         r"\b(?:hasnt|has not|havent|have not|didnt|did not) (?:turned up|arrived|come|shown up)\b",
         r"\btracking (?:shows|says|number)\b",
+        r"\bonly \d+ (?:hours?|visits?|sessions?|days?|units?)\b[^.!?\n]{0,20}\b(?:were|was)? ?"
+        r"(?:performed|provided|delivered|worked|done|rendered|completed)\b",
         r"\bonly (?:did|delivered|sent|worked|stayed|provided|performed|cleaned|came for|showed up"
         r" for|"
         r"was here for|were here for) (?:\w+ ){0,2}\d+\b",
@@ -263,6 +265,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:no (?:han|ha) (?:entregado|enviado|instalado|surtido|terminado|empezado|comenzado)|"
         r"no (?:lo |la |los |las )?(?:han )?(?:entregado|instalado) todavia)\b",
         r"\btodavia no (?:me |nos )?(?:llega|llegan|entregan|instalan|traen)\b",
+        r"\bsolo (?:se )?(?:prestaron|realizaron|hicieron|trabajaron|vinieron|entregaron|dieron|"
+        r"cumplieron|hubo) \d+",
         r"\bhasta que (?:\w+ ){0,3}(?:terminen|termine|acaben|completen|instalen|entreguen|lleguen|"
         r"llegue|traigan|terminar|acabar|completar|instalar|entregar)\b",
     ),
@@ -289,6 +293,9 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:replace(?:d)? or refund(?:ed)?|refund(?:ed)? or replace(?:d)?|want (?:a|my) refund|"
         r"money back)\b",
         r"\b(?:worse than (?:before|it was)|made it worse)\b",
+        r"\b(?:making|makes|made|has|have|making) (?:a |an |this |that |the same )?(?:\w+ )?(?:noi"
+        r"se|"
+        r"noises|sound|rattle|squeak|smell|odor|odour)\b",
         r"\b(?:undercooked|inedible|(?:was|were|arrived|came) (?:\w+ )?(?:cold|raw|burnt))\b",
     ),
     rule(
@@ -320,6 +327,10 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"cambiar)(?:lo|la|los|las)?\b",
         r"\b(?:ya )?(?:lo |la |los |las )?(?:regrese|regresamos|devolvi|devolvimos)\b",
         r"\b(?:manden|envien|mande|envie) a alguien\b",
+        r"\b(?:se )?(?:destin|destenid|decolor|encog|deshil|despint|descascar)\w*\b",
+        r"\b(?:dando|da|dan|tira|tiran|marca|marcan) (?:\w+ )?(?:errores|error|fallas|problemas)\b",
+        r"\bhasta que (?:no )?(?:\w+ )?(?:funcione|funcionen|quede|queden|sirva|sirvan|arreglen|"
+        r"reparen|lo arreglen|lo reparen)\b",
         r"\b(?:peor que antes|quedo peor|anda peor|esta peor|funciona peor|quedo para atras)\b",
         r"\b(?:dejaron|dejo) (?:todo )?(?:sucio|peor|mal)\b",
     ),

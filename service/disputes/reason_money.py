@@ -226,6 +226,12 @@ MONEY_RULES: tuple[Rule, ...] = (
         "reason.paid_general_en",
         ALREADY_PAID,
         2.0,
+        r"\b(?:was|been|got|has been|had been|its been|it was) (?:already |all )?(?:handled|taken "
+        r"care "
+        r"of|dealt with|sorted|covered|squared away|paid up)\b(?! (?:by|when|once|after|on (?:the "
+        r")?"
+        r"(?:\d|mon|tue|wed|thu|fri)))",
+        r"\b(?:were|we are|were all|we re|im|i am|all) (?:square|squared up|even|paid up)\b",
         rf"(?<!be )(?<!will )(?<!get )(?<!to )\b(?:paid|wired|transferred|remitted|settled|zelled|"
         rf"venmoed|deposited)\b[^.!?\n]{{0,40}}\b(?:{_PAST_WHEN_EN}|(?:via|through|by|with|"
         rf"using|over) (?:the )?{_CHANNEL_EN})",

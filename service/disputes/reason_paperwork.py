@@ -14,7 +14,8 @@ _FIELD_EN = (
 _CAMPO_ES = (
     r"(?:rfc|nit|cif|nif|cuit|rut|razon social|direccion|domicilio|uso de cfdi|uso del cfdi|"
     r"regimen|iva|orden de compra|codigo postal|nombre|cantidad|importe|datos fiscales|"
-    r"numero de pedido|tipo de factura|sucursal|retencion)"
+    r"numero de pedido|tipo de factura|sucursal|retencion|numero de proveedor|proveedor|"
+    r"numero de (?:orden|contrato|cliente))"
 )
 _WRONG_ES = (
     r"(?:incorrect[oa]s?|equivocad[oa]s?|errad[oa]s?|mal|errone[oa]s?|no es (?:el|la) "
@@ -190,6 +191,7 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:dont|do not|doesnt|does not) (?:add up|match|tally|reconcile)\b",
         r"\b\d+ ?x ?\$?\d+(?:[.,]\d+)? (?:is|=|comes to|equals) \$?\d",
         r"\b(?:typo|mistake|error) (?:on|in) (?:your|the|this) (?:end|invoice|bill|side)\b",
+        r"(?<!at )(?<!to )(?<!in )(?<!on )"
         r"\b(?:different|another|the wrong|someone elses|other) (?:job|location|site|branch|address"
         r"|"
         r"store|customer|account|project)\b",
@@ -216,6 +218,18 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\bfactura (?:tipo )?[abc]\b[^.!?\n]{0,40}\b(?:necesit|deberia|correspond|somos)\w*",
         r"\b(?:timbrar|volver a timbrar|cancelar el cfdi|sustituir el cfdi|nota de correccion)\b",
         r"\ba nombre de otra\b",
+    ),
+    rule(
+        # "invoice shows 3 units, we only have 2": a count the customer's records deny.
+        "reason.billing_counts",
+        BILLING_ERROR,
+        1.5,
+        r"\b(?:invoice|bill|statement|factura)\b[^.!?\n]{0,15}\b(?:shows|says|lists|has|bills|"
+        r"charges|tiene|dice|cobra|trae)\b (?:for )?\d+\b[^.!?\n]{0,40}\b(?:only|just|solo|"
+        r"solamente|but|pero)\b",
+        r"\b(?:rechazan|rechazaron|rechaza|rechazada|rejected|rejects|bounced) (?:la factura|it|th"
+        r"e "
+        r"invoice|this invoice)\b|\b(?:nos la|la) rechaza\w*\b",
     ),
     rule(
         "reason.credit_general",

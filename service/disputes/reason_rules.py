@@ -61,6 +61,9 @@ GENERIC_RULES: tuple[Rule, ...] = (
         r" no)\b",
         r"\bno (?:reconocemos|reconozco|corresponde|procede|debemos|debo)\b",
         r"\bno (?:le |les )?(?:voy|vamos) a pagar\b",
+        r"\bno (?:le |les |os |te )?(?:pagaremos|pagare|abonaremos|abonare|liquidaremos|cancelarem"
+        r"os|"
+        r"transferiremos|depositaremos)\b",
         r"\bpor que (?:me|nos) (?:cobran|facturan|cobraron|facturaron|estan cobrando|siguen cobran"
         r"do)\b",
         r"\bhasta que (?:no )?(?:me |nos )?"
