@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
 import sys
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from service.config import ConfigurationError, Settings, get_settings
 from service.inbound.cli import inbound_app
@@ -26,6 +31,20 @@ app.add_typer(inbound_app, name="inbound")
 
 out = Console()
 err = Console(stderr=True)
+
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
+
+
+def _fail(message: str, *, code: int, cause: BaseException | None = None) -> NoReturn:
+    """One line on stderr and an exit code: 2 for a usage or configuration error, 1 otherwise."""
+    err.print(message, style="red", soft_wrap=True, markup=False, highlight=False)
+    raise typer.Exit(code) from cause
+
+
+def _redacted(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}" if rest else url
 
 
 def _settings() -> Settings:
@@ -52,8 +71,8 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = SERVE_HOST,
+    port: Annotated[int, typer.Option(help="port to listen on")] = SERVE_PORT,
     worker: Annotated[bool, typer.Option(help="run an arq worker in the same process")] = True,
 ) -> None:
     """Serve the API and, unless --no-worker, an arq worker beside it. Migrates on start."""
@@ -68,9 +87,26 @@ async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool)
     from service.runtime import open_runtime
     from workers.settings import build_worker
 
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            """SIGINT and SIGTERM stop the server gracefully. Unlike uvicorn's own, this does not
+            raise the signal again once the server has stopped: that would kill the process
+            before the worker, the engine and the embedded Redis are shut down below."""
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
     async with open_runtime(settings, migrate=True) as runtime:
         api = create_app(runtime=runtime)
-        server = uvicorn.Server(
+        server = Server(
             uvicorn.Config(api, host=host, port=port, log_config=None, proxy_headers=False)
         )
         background = None
@@ -105,13 +141,18 @@ async def _work(settings: Settings) -> None:
     async with open_runtime(settings, migrate=True) as runtime:
         worker = build_worker(runtime, handle_signals=True)
         try:
-            await worker.main()
+            # async_run() keeps the task that arq's SIGINT/SIGTERM handler cancels; awaiting
+            # main() directly left the handler nothing to cancel, and the worker ran on.
+            await worker.async_run()
+        except asyncio.CancelledError:
+            err.print("worker stopped")
         finally:
             await worker.close()
 
 
 async def _check_worker(settings: Settings) -> int:
     from redis.asyncio import Redis
+    from redis.exceptions import RedisError
 
     from service.queue import HEALTH_CHECK_KEY, EmbeddedRedis
 
@@ -119,8 +160,8 @@ async def _check_worker(settings: Settings) -> int:
     client: Redis = Redis.from_url(url, socket_timeout=3)
     try:
         value = await client.get(HEALTH_CHECK_KEY)
-    except OSError as exc:
-        err.print(f"Redis unreachable: {exc}")
+    except (RedisError, OSError) as exc:
+        err.print(f"Redis unreachable at {_redacted(url)}: {exc}", soft_wrap=True)
         return 1
     finally:
         await client.aclose()
@@ -157,7 +198,10 @@ def tenant_create(
             postal_address=postal_address,
         )
     )
-    out.print_json(json.dumps(result)) if sys.stdout.isatty() else typer.echo(json.dumps(result))
+    if sys.stdout.isatty():
+        err.print(f"Tenant {name!r} created; its admin API key is shown once.")
+    # One compact line, last, whatever the terminal: scripts read it with `tail -n 1`.
+    typer.echo(json.dumps(result))
 
 
 async def _create_tenant(settings: Settings, **fields: str | None) -> dict[str, str]:
@@ -183,8 +227,7 @@ async def _create_tenant(settings: Settings, **fields: str | None) -> dict[str, 
                     session, tenant_id=tenant.id, role=Role.admin, name="admin"
                 )
         except InvalidField as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from exc
+            _fail(str(exc), code=2, cause=exc)
     return {"tenant_id": str(tenant.id), "api_key": secret}
 
 
@@ -208,10 +251,13 @@ def demo(
         f"Demo tenant [bold]{result['tenant_name']}[/bold]: {result['customers']} customers, "
         f"{result['invoices']} invoices."
     )
-    out.print(f"Service URL: {settings.public_url}   (start it with: cobro serve)")
+    local = f"http://{SERVE_HOST}:{SERVE_PORT}"
+    out.print(f"Start the service with: cobro serve   (it listens on {local})", highlight=False)
+    if settings.public_url != local:
+        out.print(f"Public URL (COBRO_PUBLIC_URL): {settings.public_url}", highlight=False)
     out.print(f"Admin API key (shown once): [bold]{result['api_key']}[/bold]", soft_wrap=True)
     out.print(
-        f"Try: curl -H 'Authorization: Bearer {result['api_key']}' {settings.public_url}/v1/aging",
+        f"Try: curl -H 'Authorization: Bearer {result['api_key']}' {local}/v1/aging",
         soft_wrap=True,
         highlight=False,
     )
@@ -223,36 +269,43 @@ def import_command(
     tenant: Annotated[str, typer.Option(help="tenant id")],
 ) -> None:
     """Import a CSV or XLSX aging export (one row per invoice) into a tenant's portfolio."""
-    from service.ledger.imports import import_path
+    from service.errors import CobroError
+    from service.ledger.imports import ImportProgress, import_path
     from service.runtime import open_runtime
 
     settings = _settings()
     try:
         tenant_id = uuid.UUID(tenant)
     except ValueError as exc:
-        err.print("--tenant takes a tenant id (a UUID)")
-        raise typer.Exit(2) from exc
+        _fail("--tenant takes a tenant id (a UUID)", code=2, cause=exc)
 
     async def run() -> str:
         async with open_runtime(settings, migrate=True) as runtime:
             with Progress(
                 TextColumn("importing {task.fields[name]}"),
                 BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("rows"),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rows]:,} rows"),
                 TimeElapsedColumn(),
                 console=err,
             ) as progress:
-                task = progress.add_task("import", total=None, name=file.name)
+                task = progress.add_task("import", total=None, name=file.name, rows=0)
+
+                def advance(step: ImportProgress) -> None:
+                    # CSV moves by bytes read (the file size is known), XLSX by rows of the sheet.
+                    progress.update(task, completed=step.done, total=step.total, rows=step.rows)
+
                 report = await import_path(
-                    runtime.database,
-                    tenant_id=tenant_id,
-                    path=file,
-                    on_progress=lambda rows: progress.update(task, completed=rows),
+                    runtime.database, tenant_id=tenant_id, path=file, on_progress=advance
                 )
             return report.model_dump_json(indent=2)
 
-    out.print_json(asyncio.run(run()))
+    try:
+        report = asyncio.run(run())
+    except CobroError as exc:
+        # An unknown tenant, a file that is not an aging export: the command was given wrong input.
+        _fail(f"cannot import {file.name}: {exc.detail}", code=2, cause=exc)
+    out.print_json(report)
 
 
 @app.command("classify-eval")
@@ -271,4 +324,16 @@ def classify_eval(
 
 
 def main() -> None:
-    app()
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        app()
+    except (OSError, OperationalError, InterfaceError, RedisConnectionError) as exc:
+        # The database or Redis is down, unreachable or refusing: one line, not a traceback
+        # (which COBRO_LOG_LEVEL=DEBUG still shows).
+        if os.environ.get("COBRO_LOG_LEVEL", "").upper() == "DEBUG":
+            raise
+        first_line = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        err.print(first_line, style="red", soft_wrap=True, markup=False, highlight=False)
+        sys.exit(1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -89,14 +91,40 @@ class Settings(BaseSettings):
         """The configured key, else one generated into var/ on first run and kept there."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
-        path = self.var_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        return _generated_secret_key(self.var_dir / "secret_key")
+
+
+def _generated_secret_key(path: Path, *, wait: float = 5.0) -> str:
+    """The key kept at `path`, created there with a new key if absent.
+
+    The file is created owner-only (never briefly world-readable) and exclusively: of two
+    processes starting together on a fresh var/, one writes the key and the other reads that one,
+    so both sign with the same key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_secret_key(path, wait=wait)
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
+        file.flush()
+        os.fsync(file.fileno())
+    return key
+
+
+def _read_secret_key(path: Path, *, wait: float) -> str:
+    # The creator may not have written yet: an empty file is a key about to appear.
+    deadline = time.monotonic() + wait
+    while True:
+        key = path.read_text().strip()
+        if key or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    if not key:
+        raise ConfigurationError(f"COBRO_SECRET_KEY: the key file {path} is empty; delete it")
+    return key
 
 
 def load_settings() -> Settings:

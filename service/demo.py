@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlmodel import col
 
 from service.db import Database
@@ -14,9 +14,10 @@ from service.ledger import service as ledger
 from service.ledger.schemas import CustomerPut, InvoicePut, Language
 from service.tenancy import service as tenancy
 from service.tenancy.clock import tenant_today
-from service.tenancy.models import Role, Tenant
+from service.tenancy.models import ApiKey, Role, Tenant
 
 DEMO_TENANT = "Brightwater Office Solutions (demo)"
+DEMO_KEY_NAME = "demo"
 
 _EN_FIRST = ["Lam", "Moreau", "Harper", "Okafor", "Nguyen", "Patel", "Kowalski", "Brennan", "Reyes"]
 _EN_KIND = ["Design Studio", "Bakery Supply", "Dental Group", "Logistics", "Hardware", "Print Shop"]
@@ -42,8 +43,20 @@ _BUCKET_DAYS = [(-25, 0), (1, 30), (31, 60), (61, 90), (91, 240)]
 
 async def _demo_tenant(database: Database) -> tuple[Tenant, str]:
     async with database.transaction() as session:
+        # The demo's own tenant is the one it issued "demo" keys for: a tenant an operator
+        # created under the same name is never touched (and never makes the look-up ambiguous).
         existing = (
-            await session.execute(select(Tenant).where(col(Tenant.name) == DEMO_TENANT))
+            await session.execute(
+                select(Tenant)
+                .where(
+                    col(Tenant.name) == DEMO_TENANT,
+                    exists().where(
+                        col(ApiKey.tenant_id) == col(Tenant.id), col(ApiKey.name) == DEMO_KEY_NAME
+                    ),
+                )
+                .order_by(col(Tenant.created_at))
+                .limit(1)
+            )
         ).scalar_one_or_none()
         tenant = existing or await tenancy.create_tenant(
             session,
@@ -56,7 +69,7 @@ async def _demo_tenant(database: Database) -> tuple[Tenant, str]:
             postal_address="1200 Harbor Blvd, Suite 400, Oakland, CA 94607",
         )
         _key, secret = await tenancy.issue_key(
-            session, tenant_id=tenant.id, role=Role.admin, name="demo"
+            session, tenant_id=tenant.id, role=Role.admin, name=DEMO_KEY_NAME
         )
     return tenant, secret
 

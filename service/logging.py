@@ -1,11 +1,31 @@
-"""structlog configured once per process; secrets never reach the log (settings are not logged)."""
+"""structlog configured once per process; secrets never reach the log (settings are not logged).
+
+Every log line is one JSON object on stderr: Cobro's own structlog events and the records of the
+libraries that log through the standard `logging` module (uvicorn, arq, Alembic, SQLAlchemy) go
+through the same renderer, so a log shipper parses one format. stdout stays for command output
+(`cobro tenant create` prints its JSON there).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import structlog
+
+# Alembic's plugin registry announces itself at INFO on every start; nobody acts on it.
+_QUIETER = {"alembic.runtime.plugins": logging.WARNING}
+
+
+def _shared_processors() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
 
 # Portal and unsubscribe links carry their credential in the path, and access logs print paths.
 _TOKEN_IN_PATH = re.compile(r"(/(?:portal/(?:v1/)?|unsubscribe/))[^/?#\s\"']+")
@@ -44,15 +64,31 @@ _PATH_LOGGERS = ("uvicorn.access", "uvicorn.error")
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level.upper(), format="%(message)s")
-    structlog.configure(
+    numeric = logging.getLevelName(level.upper())
+    formatter = structlog.stdlib.ProcessorFormatter(
+        # Records of the standard library get the fields structlog's own events carry.
+        foreign_pre_chain=[*_shared_processors(), structlog.stdlib.PositionalArgumentsFormatter()],
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(),
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric)
+    for name, quieter in _QUIETER.items():
+        logging.getLogger(name).setLevel(max(quieter, numeric))
+    structlog.configure(
+        processors=[
+            *_shared_processors(),
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
         cache_logger_on_first_use=True,
     )
     _redact_link_tokens()

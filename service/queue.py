@@ -119,7 +119,9 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--logfile", str(self.var_dir / "redis.log"),
         ]  # fmt: skip
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C in the terminal reaches Cobro, which stops this server last,
+        # after the worker and the API that use it.
+        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if _answers(self.socket_path):

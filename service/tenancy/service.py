@@ -15,6 +15,7 @@ from service.ledger import normalize
 from service.tenancy.models import ApiKey, Role, Tenant
 
 KEY_PREFIX = "cobro_"
+TENANT_NAME_MAX = 200
 
 
 def hash_key(key: str) -> str:
@@ -33,11 +34,14 @@ async def create_tenant(
     messaging_service_sid: str | None = None,
     postal_address: str | None = None,
 ) -> Tenant:
+    name = name.strip()
+    if not name or len(name) > TENANT_NAME_MAX:
+        raise normalize.InvalidField("name", f"must be 1 to {TENANT_NAME_MAX} characters")
     country = country.strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise normalize.InvalidField("country", f"use an ISO 3166 alpha-2 code, got {country!r}")
     tenant = Tenant(
-        name=name.strip(),
+        name=name,
         language=normalize.language(language),
         timezone=normalize.timezone(timezone),
         country=country,

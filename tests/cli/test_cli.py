@@ -132,3 +132,125 @@ def test_classify_eval_scores_labeled_replies(settings: Settings, tmp_path: Path
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert _cobro(settings, "classify-eval", str(empty), cwd=tmp_path).returncode == 2
+
+
+def _on_a_terminal(settings: Settings, *args: str, cwd: Path) -> tuple[int, str]:
+    """Run the CLI with its stdout on a pseudo-terminal, as a person at a shell sees it."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.resolved_database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "COBRO_VAR_DIR": str(cwd / "var"),
+        "TERM": "xterm-256color",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", *args],
+        cwd=cwd, env=env, stdout=follower, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=120), b"".join(chunks).decode()
+
+
+def test_tenant_create_on_a_terminal_still_ends_with_one_compact_json_line(
+    settings: Settings, tmp_path: Path
+) -> None:
+    code, output = _on_a_terminal(settings, "tenant", "create", "Terminal Client", cwd=tmp_path)
+
+    assert code == 0, output
+    last = output.strip().splitlines()[-1]
+    assert "\x1b" not in last  # no colour codes
+    assert set(json.loads(last)) == {"tenant_id", "api_key"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--email-from", "not-an-address"], "email"),
+        (["--sms-from", "12"], "phone"),
+        (["--country", "Mexico"], "country"),
+    ],
+)
+def test_tenant_create_refuses_bad_senders_in_one_line(
+    settings: Settings, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    done = _cobro(settings, "tenant", "create", "Bad Sender Co", *args, cwd=tmp_path)
+
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_tenant_create_refuses_a_name_longer_than_the_column(
+    settings: Settings, tmp_path: Path
+) -> None:
+    done = _cobro(settings, "tenant", "create", "N" * 201, cwd=tmp_path)
+
+    assert done.returncode == 2, done.stderr
+    assert "name: must be 1 to 200 characters" in done.stderr
+
+
+def test_import_errors_are_one_line_with_exit_code_2(settings: Settings, tmp_path: Path) -> None:
+    good = tmp_path / "aging.csv"
+    good.write_text(
+        "customer_id,customer_name,invoice_number,currency,amount,balance,issue_date,due_date\n"
+        "C-1,Acme,INV-1,USD,10,10,2024-05-01,2024-06-01\n"
+    )
+    unknown = _cobro(
+        settings, "import", str(good), "--tenant", "00000000-0000-4000-8000-000000000000",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert unknown.returncode == 2, unknown.stderr
+    assert "not found" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+    created = _cobro(settings, "tenant", "create", "Importer Co", cwd=tmp_path)
+    tenant_id = json.loads(created.stdout.strip().splitlines()[-1])["tenant_id"]
+    bad_header = tmp_path / "bad.csv"
+    bad_header.write_text("customer,amount\nC-1,10\n")
+    refused = _cobro(settings, "import", str(bad_header), "--tenant", tenant_id, cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert "missing required columns" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    imported = _cobro(settings, "import", str(good), "--tenant", tenant_id, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["invoices_created"] == 1
+
+
+async def test_demo_leaves_an_operators_tenant_of_the_same_name_alone(
+    settings: Settings, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    from service.demo import DEMO_TENANT
+
+    mine = _cobro(settings, "tenant", "create", DEMO_TENANT, cwd=tmp_path)
+    assert mine.returncode == 0, mine.stderr
+    my_key = json.loads(mine.stdout.strip().splitlines()[-1])["api_key"]
+
+    done = _cobro(settings, "demo", "--customers", "5", cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert "cobro serve" in done.stdout
+    assert "http://127.0.0.1:8000" in done.stdout  # where `cobro serve` listens by default
+    assert f"Public URL (COBRO_PUBLIC_URL): {settings.public_url}" in done.stdout
+    demo_key = next(word for word in done.stdout.split() if word.startswith("cobro_"))
+    demo_customer = await client.get(
+        "/v1/customers/DEMO-0001", headers={"Authorization": f"Bearer {demo_key}"}
+    )
+    assert demo_customer.status_code == 200
+    untouched = await client.get(
+        "/v1/customers/DEMO-0001", headers={"Authorization": f"Bearer {my_key}"}
+    )
+    assert untouched.status_code == 404
