@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile, status
+from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from service.deps import SessionDep, SettingsDep, StaffDep, WriterDep
 from service.ledger import imports
@@ -22,6 +22,13 @@ from service.ledger.schemas import (
 from service.tenancy.clock import tenant_today
 
 router = APIRouter(prefix="/v1", tags=["portfolio"])
+
+# As long as their columns: a longer id can name nothing stored, and is refused with a 422 before
+# it reaches the database (where PostgreSQL would reject the comparison with an error).
+ExternalId = Annotated[
+    str, Path(min_length=1, max_length=128, description="the customer's id in the client's books")
+]
+InvoiceNumber = Annotated[str, Path(min_length=1, max_length=128, description="invoice number")]
 
 
 def _customer_public(customer: Customer, opted_out: list[str]) -> CustomerPublic:
@@ -52,7 +59,7 @@ def _invoice_public(invoice: Invoice, customer: Customer) -> InvoicePublic:
     responses={201: {"model": CustomerPublic, "description": "created"}},
 )
 async def put_customer(
-    external_id: str,
+    external_id: ExternalId,
     payload: CustomerPut,
     principal: WriterDep,
     session: SessionDep,
@@ -70,7 +77,7 @@ async def put_customer(
 
 @router.get("/customers/{external_id}", response_model=CustomerPublic)
 async def get_customer(
-    external_id: str, principal: StaffDep, session: SessionDep
+    external_id: ExternalId, principal: StaffDep, session: SessionDep
 ) -> CustomerPublic:
     customer = await ledger.get_customer(
         session, tenant_id=principal.tenant.id, external_id=external_id
@@ -87,7 +94,7 @@ async def get_customer(
     responses={201: {"model": InvoicePublic, "description": "created"}},
 )
 async def put_invoice(
-    number: str,
+    number: InvoiceNumber,
     payload: InvoicePut,
     principal: WriterDep,
     session: SessionDep,
@@ -101,7 +108,9 @@ async def put_invoice(
 
 
 @router.get("/invoices/{number}", response_model=InvoicePublic)
-async def get_invoice(number: str, principal: StaffDep, session: SessionDep) -> InvoicePublic:
+async def get_invoice(
+    number: InvoiceNumber, principal: StaffDep, session: SessionDep
+) -> InvoicePublic:
     invoice, customer = await ledger.get_invoice(
         session, tenant_id=principal.tenant.id, number=number
     )

@@ -205,3 +205,38 @@ async def test_missing_or_wrong_key_is_401(client: httpx.AsyncClient) -> None:
     wrong = await client.get("/v1/aging", headers={"Authorization": "Bearer cobro_nope"})
     assert wrong.status_code == 401
     assert wrong.json()["detail"] == "invalid API key"
+
+
+async def test_ids_and_fields_longer_than_their_columns_get_422(
+    client: httpx.AsyncClient, tenant: TenantHandle
+) -> None:
+    long_id = "C" * 129
+    invoice = {
+        "customer_external_id": "LEN-1",
+        "currency": "USD",
+        "amount": "1.00",
+        "balance": "1.00",
+        "issued_on": "2024-05-01",
+        "due_on": "2024-06-01",
+    }
+    await put_customer(client, tenant, "LEN-1")
+    for method, path, body in (
+        ("PUT", f"/v1/customers/{long_id}", {"name": "Too Long Id"}),
+        ("GET", f"/v1/customers/{long_id}", None),
+        ("PUT", f"/v1/invoices/{'9' * 129}", invoice),
+        ("GET", f"/v1/invoices/{'9' * 129}", None),
+        ("PUT", "/v1/customers/LEN-2", {"name": "N" * 301}),
+        ("PUT", "/v1/customers/LEN-2", {"name": "Ok", "email": "a" * 310 + "@example.com"}),
+        ("PUT", "/v1/customers/LEN-2", {"name": "Ok", "tags": ["t" * 65]}),
+        ("PUT", "/v1/customers/LEN-2", {"name": "Ok", "timezone": "Z" * 65}),
+        ("PUT", "/v1/invoices/LEN-INV", {**invoice, "po_number": "P" * 129}),
+        ("PUT", "/v1/invoices/LEN-INV", {**invoice, "customer_external_id": long_id}),
+    ):
+        response = await client.request(method, path, json=body, headers=tenant.headers)
+        assert response.status_code == 422, (method, path, response.text)
+        assert response.json()["detail"], response.text
+    # At the limit, accepted.
+    at_limit = await client.put(
+        f"/v1/customers/{'C' * 128}", json={"name": "N" * 300}, headers=tenant.headers
+    )
+    assert at_limit.status_code == 201, at_limit.text
