@@ -133,6 +133,11 @@ async def test_message_form_stores_once_and_comes_back_to_the_page(
     assert [(d["body"], d["thread_id"]) for d in documents] == [
         ("¿Pueden enviarme la factura?", str(thread.id))
     ]
+    # Back to the same page, another text: a new message, never taken for the first one.
+    edited = await client.post(f"{customer.page}/messages", data={**form, "body": "Y el estado"})
+    assert edited.status_code == 303
+    documents = await _payloads_of(runtime.database, customer)
+    assert sorted(d["body"] for d in documents) == ["Y el estado", "¿Pueden enviarme la factura?"]
     shown = await client.get(answer.headers["location"])
     assert "Recibimos su mensaje" in shown.text
 
