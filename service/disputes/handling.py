@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from service.config import Settings
 from service.consent import service as consent
@@ -36,7 +38,7 @@ from service.inbound.service import Declared
 from service.ledger.models import Customer
 from service.templating.service import TemplateCatalog, open_invoices
 from service.tenancy.models import Tenant
-from service.threads.models import Message, Thread
+from service.threads.models import Message, Thread, ThreadEvent
 from service.threads.schemas import Intent, Reason
 from service.threads.service import record_event
 
@@ -44,6 +46,7 @@ AUTOMATIC_INTENT = "auto_reply"
 INTENTS = frozenset(get_args(Intent))
 REASONS = frozenset(get_args(Reason))
 _NO_TEAM = ("opt_out", "auto_reply")
+_CONSENT_EVENTS = ("opted_out", "opted_in", "help_requested")
 _RANK = {
     "legal": 7,
     "dispute": 6,
@@ -191,8 +194,25 @@ async def promise_terms(
     return PromiseTerms(found.date, found.amount, found.currency)
 
 
+async def _consent_decided(session: AsyncSession, *, thread: Thread, message: Message) -> bool:
+    """Whether the consent rules acted on this message already ("UNSTOP" is theirs to read)."""
+    found = await session.scalar(
+        select(col(ThreadEvent.id))
+        .where(
+            col(ThreadEvent.tenant_id) == thread.tenant_id,
+            col(ThreadEvent.thread_id) == thread.id,
+            col(ThreadEvent.kind).in_(_CONSENT_EVENTS),
+            col(ThreadEvent.created_at) >= message.created_at,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def _honour_opt_out(session: AsyncSession, *, thread: Thread, message: Message) -> None:
-    """The classifier heard a request to stop that the keyword rules did not act on."""
+    """The classifier heard a request to stop that the consent rules did not act on."""
+    if await _consent_decided(session, thread=thread, message=message):
+        return
     thread.opt_out = True
     if message.channel not in ("email", "sms") or not message.from_address:
         return

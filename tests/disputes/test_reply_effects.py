@@ -321,3 +321,45 @@ async def test_a_later_reply_of_lower_precedence_keeps_the_label_but_applies_its
     assert invoices[account.numbers[0]].disputed is True
     assert invoices[account.numbers[1]].promised_until is not None
     assert invoices[account.numbers[0]].promised_until is None
+
+
+async def test_a_stop_request_only_the_classifier_hears_ends_consent_on_that_channel(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    database = inbound_runtime.database
+    tenant = await make_desk_tenant(database)
+    account = await make_account(database, tenant)
+    reminder = await send_reminder(database, tenant, account)
+    thread_id = await email_reply(
+        webhooks, inbound_runtime, account, reminder, "Cancel these notifications"
+    )
+    thread = await thread_of(database, thread_id)
+    assert (thread.intent, thread.team, thread.opt_out) == ("opt_out", None, True)
+    assert event(await events_of(database, thread_id), "opted_out")["source"] == "reply_classifier"
+    async with database.transaction() as session:
+        email = account.customer.email or ""
+        phone = account.customer.phone or ""
+        tenant_id = tenant.tenant.id
+        assert await consent.is_opted_out(
+            session, tenant_id=tenant_id, channel="email", address=email
+        )
+        assert not await consent.is_opted_out(
+            session, tenant_id=tenant_id, channel="sms", address=phone
+        )
+
+
+async def test_the_consent_rules_have_the_last_word_on_keywords(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    database = inbound_runtime.database
+    tenant = await make_desk_tenant(database)
+    account = await make_account(database, tenant)
+    await send_reminder(database, tenant, account, channel="sms")
+    await sms_reply(webhooks, inbound_runtime, tenant, account, "STOP")
+    thread_id = await sms_reply(webhooks, inbound_runtime, tenant, account, "UNSTOP")
+    async with database.transaction() as session:
+        assert not await consent.is_opted_out(
+            session, tenant_id=tenant.tenant.id, channel="sms",
+            address=account.customer.phone or "",
+        )  # fmt: skip
+    assert (await thread_of(database, thread_id)).opt_out is False
