@@ -12,7 +12,22 @@ _WORDS = (
     r"dlls|dls)"
 )
 _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
-_BEFORE = re.compile(rf"(?<![\w$€£]){_SYMBOLS}\s?({_NUMBER})(?![\d/])")
+_BEFORE = re.compile(rf"(?<![\w$€£]){_SYMBOLS}\s?({_NUMBER})(k\b)?(?![\d/])")
+# "850 mil", "20 mil pesos", "5 lucas", "2 palos": thousands and millions in words.
+_SCALED = re.compile(
+    rf"(?<![\w.,$€£])({_NUMBER})\s?(mil|k|lucas?|millones|millon|palos?)(?:\s+(?:de\s+)?"
+    rf"({_WORDS}))?(?!\w)"
+)
+_SCALES = {
+    "mil": Decimal(1000),
+    "k": Decimal(1000),
+    "luca": Decimal(1000),
+    "lucas": Decimal(1000),
+    "millon": Decimal(1_000_000),
+    "millones": Decimal(1_000_000),
+    "palo": Decimal(1_000_000),
+    "palos": Decimal(1_000_000),
+}
 _AFTER = re.compile(rf"(?<![\w.,])({_NUMBER})\s?({_WORDS})(?!\w)")
 # "le deposito 500": a bare figure right after a verb of paying.
 _BARE = re.compile(
@@ -105,7 +120,15 @@ def find_amounts(folded: str, *, locale: str | None, language: str | None) -> li
             match.start(),
             match.group(1),
             currency_for(symbol, locale=locale, language=language),
+            scale=Decimal(1000) if match.group(2) else Decimal(1),
         )
+    for match in _SCALED.finditer(folded):
+        # Spoken thousands are the local currency ("850 mil" in Bogotá is pesos).
+        word = match.group(3) or "pesos"
+        currency = currency_for(word, locale=locale, language=language)
+        if match.group(2) == "k" and match.group(3) is None:
+            currency = None
+        _add(found, match.start(), match.group(1), currency, scale=_SCALES[match.group(2)])
     for match in _AFTER.finditer(folded):
         currency = currency_for(match.group(2), locale=locale, language=language)
         scale = Decimal(1000) if match.group(2) == "mil pesos" else Decimal(1)

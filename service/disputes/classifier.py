@@ -166,7 +166,7 @@ def classify(
         else:
             reason_confidence = _confidence(reason_score, reason_rival)
     elif _may_be_unrecognised_dispute(intent, opt, totals):
-        word_reason, _, word_hits = reason_lexicon.lexical_reason(folded, keep=web_is_not_goods)
+        word_reason, _, word_hits = reason_lexicon.lexical_reason(folded, keep=_word_cues_kept)
         if word_reason is not None:
             # Word cues alone: a dispute a person should confirm.
             intent, confidence = ir.DISPUTE, _WORD_DISPUTE_CONFIDENCE
@@ -204,6 +204,10 @@ def classify(
     )
 
 
+def _word_cues_kept(hits: list[Hit], folded: str) -> list[Hit]:
+    return questions_are_not_complaints(web_is_not_goods(hits, folded), folded)
+
+
 def _subject_hits(subject_folded: str, own_subject: bool) -> list[Hit]:
     stripped = _REPLY_PREFIX.sub("", subject_folded)
     hits = run((ir.AUTO_REPLY_SUBJECT,), subject_folded) or run((ir.AUTO_REPLY_SUBJECT,), stripped)
@@ -215,7 +219,7 @@ def _subject_hits(subject_folded: str, own_subject: bool) -> list[Hit]:
 
 def _reason_from_words(folded: str) -> tuple[str, float, tuple[str, ...]]:
     """The reason of a dispute no reason rule recognised: word cues, else the fallback."""
-    word_reason, score, word_hits = reason_lexicon.lexical_reason(folded, keep=web_is_not_goods)
+    word_reason, score, word_hits = reason_lexicon.lexical_reason(folded, keep=_word_cues_kept)
     if word_reason is None and score >= 1.0:
         word_reason = word_hits[0].rule.label if word_hits else None
     if word_reason is None:

@@ -90,7 +90,8 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         r"numero de cuenta|cuenta bancaria|clabe|orden de compra|opinion de cumplimiento|camara "
         r"de comercio|soporte|soportes|acta|documentacion|documentos|detalle|desglose|nota de "
         r"entrega|guia|recibo|cotizacion|duplicado|invoice|statement|remito|remitos|iban|cbu|cvu|"
-        r"alias|extracto|titularidad|datos|comprobantes? fiscales?|factura electronica|cae)\b",
+        r"alias|extracto|titularidad|datos|comprobantes? fiscales?|factura electronica|cae|"
+        r"liga(?: de pago)?|link(?: de pago)?|enlace(?: de pago)?|paz y salvo)\b",
         r"\bduplicado de (?:la|las|su) factura",
         r"\b(?:tus|sus|los|sus) datos (?:para|de) (?:la |el )?(?:transferencia|deposito|pago|"
         r"consignacion)\b",

@@ -62,12 +62,13 @@ def web_is_not_goods(hits: list[Hit], folded: str) -> list[Hit]:
 
 
 _INTERROGATIVE = re.compile(
-    r"^\W*(?:do|does|did|can|could|is|are|was|will|would|should|may|what|which|how|when|where|"
+    r"(?:^\W*|, )(?:if|do|does|did|can|could|is|are|was|will|would|should|may|what|which|how|when|"
+    r"where|"
     r"who|whats|hay|tienen|tiene|teneis|puedo|podemos|puede|pueden|se puede|aceptan|cual|"
     r"cuales|cuando|como|donde|que|quien|existe|ofrecen|manejan|dan)\b"
 )
 _COMPLAINT = re.compile(
-    r"\b(?:not|never|wrong|why|didnt|doesnt|wasnt|isnt|arent|havent|hasnt|still|missing|"
+    r"\b(?:not|never|wrong|why|didnt|doesnt|wasnt|isnt|arent|havent|hasnt|missing|"
     r"supposed|instead|por que|porque|no (?:me|nos|se|han|ha|es|era|fue|llego|sirve|funciona)|"
     r"todavia|aun|deberia|si (?:estaba|era|dijeron)|again|otra vez|where (?:is|are)|wheres|"
     r"donde (?:esta|estan|quedo|quedaron)|what happened|que paso)\b"

@@ -101,6 +101,10 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:a|one|two|three|\d+)[- ](?:week|month|day)s? extension\b",
         r"\b(?:extend|extended|extending) (?:the )?(?:payment )?terms\b",
         r"\bnet \d+ (?:days|terms)\b",
+        r"\b(?:leave|push|move|hold) (?:it|this|the payment|payment) (?:off )?(?:until|till|to|for"
+        r") "
+        r"(?:next month|next year|the (?:next|following) month|january|february|march|april|may|"
+        r"june|july|august|september|october|november|december)\b",
         r"\b(?:need|needs|needed) (?:\w+ )?(?:until|till|til) (?:the |next )?\w+",
     ),
     rule(
@@ -168,6 +172,11 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:un|una|dos|tres|\d+) (?:dia|dias|semana|semanas|mes|meses) mas\b",
         r"\b(?:mas|mayor|adicional) (?:de )?plazo\b|\bplazo (?:adicional|extra|mayor)\b",
         r"\bampliacion (?:del|de) (?:plazo|termino)\b",
+        r"\b(?:dejar|dejarlo|dejarla|pasar|pasarlo|pasarla|mover|moverlo|correr|correrlo|recorrer|"
+        r"recorrerlo)(?:lo|la)? (?:el pago )?(?:para|hasta|al) (?:el (?:mes|otro|proximo|siguiente"
+        r")|"
+        r"la (?:otra|proxima|siguiente) (?:semana|quincena)|enero|febrero|marzo|abril|mayo|junio|"
+        r"julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b",
         r"\b(?:dar|darme|darnos|den|deme|denme|dame|dais|dan|das|darias|dejar|esperar|esperarme|"
         r"aguantar|aguantarme)\b (?:\w+ )?hasta\b",
         r"\b(?:me|nos) (?:esperas|esperan|espera|esperais|aguantas|aguantan)\b",

@@ -86,3 +86,48 @@ def test_load_jsonl_skips_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "replies.jsonl"
     path.write_text("\n".join(json.dumps(item) for item in RECORDS[:2]) + "\n\n", encoding="utf-8")
     assert load_jsonl(path) == RECORDS[:2]
+
+
+def test_locale_and_timezone_fields_decide_the_day_and_the_digits() -> None:
+    # 03:30 UTC on Saturday 2 May is still Friday 1 May in Mexico City.
+    late = {
+        **record("le pago mañana", intent="promise_to_pay", team="collections"),
+        "language": "es",
+        "received_at": "2026-05-02T03:30:00+00:00",
+        "timezone": "America/Mexico_City",
+        "promise_date": "2026-05-02",
+    }
+    british = {
+        **record("Payment will be made on 04/05.", intent="promise_to_pay", team="collections"),
+        "locale": "en_GB",
+        "promise_date": "2026-05-04",
+    }
+    report = evaluate([late, british])
+    assert report.promise_date_exact == 1.0
+    without = evaluate([{**late, "timezone": None}, {**british, "locale": None}])
+    assert without.promise_date_exact == 0.0
+
+
+def test_received_in_zone_reads_naive_and_unknown_zones() -> None:
+    from service.disputes.evaluation import received_in_zone
+
+    local = received_in_zone("2026-05-02T03:30:00Z", "America/Bogota")
+    assert (local.day, local.hour) == (1, 22)
+    naive = received_in_zone("2026-05-02T03:30:00", "Europe/Madrid")
+    assert naive.utcoffset() is not None
+    kept = received_in_zone("2026-05-02T03:30:00-05:00", "Not/AZone")
+    assert kept.utcoffset() is not None
+    assert kept.hour == 3
+
+
+def test_a_gold_dispute_called_something_else_is_a_missed_reason_not_a_none_row() -> None:
+    missed = record("thanks!", intent="dispute", reason="pricing", team="sales")
+    report = evaluate([*RECORDS, missed])
+    assert report.reason.total == 2
+    assert report.disputes_missed == 1
+    assert report.reason.accuracy == pytest.approx(0.5)
+    text = format_report(report)
+    assert "None" not in text
+    assert "1 of 2 gold disputes were not classified as disputes" in text
+    pricing = {score.label: score for score in report.reason.classes}["pricing"]
+    assert pricing.recall == 0.0

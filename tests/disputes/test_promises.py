@@ -171,3 +171,70 @@ def test_no_amount_when_none_stated() -> None:
 )
 def test_parse_number(raw: str, expected: Decimal) -> None:
     assert parse_number(raw) == expected
+
+
+BOGOTA = timezone(timedelta(hours=-5))
+# Monday 28 September 2026 in Bogotá.
+MONDAY = datetime(2026, 9, 28, 9, 15, tzinfo=BOGOTA)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It goes out in the next check run on October 8th.", date(2026, 10, 8)),
+        ("te pago el 25", date(2026, 10, 25)),
+        ("el 30 le cancelo el saldo", date(2026, 9, 30)),
+        ("hoy en la tarde le transfiero", date(2026, 9, 28)),
+        ("ahorita le deposito", date(2026, 9, 28)),
+        ("sending the payment right now", date(2026, 9, 28)),
+        ("le consigno pasado mañana", date(2026, 9, 30)),
+        ("ok el jueves te hago el payment", date(2026, 10, 1)),
+        ("Se os transferirán el día 5 de octubre", date(2026, 10, 5)),
+        ("can't this week but definitely friday", date(2026, 10, 2)),
+        ("le pago el viernes, ok?", date(2026, 10, 2)),
+    ],
+)
+def test_more_ways_of_naming_the_day(text: str, expected: date) -> None:
+    assert promised(text, MONDAY, locale="es_CO") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will pay end of next week",
+        "le pago la otra semana",
+        "I'll pay this weekend",
+        "ahorita no tengo, ¿me espera unas semanas?",
+        "I need until the 30th, can you give me that?",
+        "can you give me til the end of next month",
+    ],
+)
+def test_vague_days_and_requests_for_time_give_no_date(text: str) -> None:
+    assert promised(text, MONDAY, locale="es_CO") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "amount", "currency"),
+    [
+        ("a fin de mes le liquido los 20 mil pesos", "es_MX", Decimal("20000"), "MXN"),
+        ("el lunes consigno los 850 mil", "es_CO", Decimal("850000"), "COP"),
+        ("te transfiero 3.500 € el día 25", "es_ES", Decimal("3500"), "EUR"),
+        ("el pago de $12,500 se realizará el 15/10", "es_MX", Decimal("12500"), "MXN"),
+        ("will pay $1.2k on friday", "en_US", Decimal("1200"), "USD"),
+        ("pasado mañana te pago 5 lucas", "es_AR", Decimal("5000"), "ARS"),
+        ("te pago 1.5 millones el viernes", "es_CO", Decimal("1500000"), "COP"),
+    ],
+)
+def test_amounts_in_words_and_thousands(
+    text: str, locale: str, amount: Decimal, currency: str
+) -> None:
+    result = extract_promise(text, received_at=MONDAY, locale=locale)
+    assert result.amount == amount
+    assert result.currency == currency
+    assert result.date is not None
+
+
+def test_the_same_digits_by_locale() -> None:
+    assert promised("payment on 10/11", MONDAY, locale="en_US") == date(2026, 10, 11)
+    assert promised("payment on 10/11", MONDAY, locale="en_GB") == date(2026, 11, 10)
+    assert promised("el pago sale el 10/11", MONDAY, locale="es_MX") == date(2026, 11, 10)
