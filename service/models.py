@@ -1,6 +1,6 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
-from service.campaigns.models import Campaign, CampaignRun, ReminderLog
+from service.campaigns.models import Campaign, CampaignRuleDefaults, CampaignRun, ReminderLog
 from service.consent.models import ConsentRecord
 from service.disputes.models import Agent, DisputePolicy, Escalation, PromiseToPay, RoutingRule
 from service.inbound.models import InboundPayload
@@ -17,6 +17,7 @@ __all__ = [
     "PromiseToPay",
     "RoutingRule",
     "Campaign",
+    "CampaignRuleDefaults",
     "CampaignRun",
     "ReminderLog",
     "ApiKey",

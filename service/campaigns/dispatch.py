@@ -1,9 +1,10 @@
 """From plan to outbox: the send-time checks, rendering, and hand-over to the senders.
 
 A planned reminder is checked again when its send window opens (an invoice may have been paid,
-disputed or promised since planning, the customer may have opted out), rendered in the
-customer's language with the invoices still owed, attached to the customer's conversation, and
-queued for the outbound workers.
+disputed or promised since planning, the customer may have opted out, the window may have
+closed again, another campaign may have reached the customer), rendered in the customer's
+language with the invoices still owed, attached to the customer's conversation, and queued for
+the outbound workers.
 """
 
 from __future__ import annotations
@@ -12,24 +13,27 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from service.campaigns.models import Campaign, CampaignRun
+from service.campaigns.contacts import histories
+from service.campaigns.conversations import conversation_for
+from service.campaigns.eligibility import under_promise
+from service.campaigns.models import Campaign, CampaignRun, ReminderLog
 from service.campaigns.schemas import Rules, Step
+from service.campaigns.windows import next_send_time
 from service.config import Settings
 from service.consent.models import ConsentRecord
 from service.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus
 from service.outreach import service as outreach
-from service.rendering import Channel, Renderer
+from service.rendering import Channel, Renderer, SenderIncomplete, TemplateMissing
 from service.templating.service import build_context, customer_today
 from service.tenancy.models import Tenant
-from service.threads import service as threads
-from service.threads.models import Message, MessageStatus, Thread, ThreadStatus
+from service.threads.models import Message, MessageStatus
 from service.types import utcnow
 
 
@@ -37,24 +41,31 @@ from service.types import utcnow
 class Dispatched:
     queued: int
     skipped: int
+    postponed: int
     remaining: bool
 
 
-def _skip_reason_for(invoices: Sequence[Invoice], today: object) -> str:
-    if any(invoice.disputed for invoice in invoices):
+def _invoice_reason(invoice: Invoice, today: date) -> str | None:
+    """Why an invoice listed at planning is no longer to be reminded of, if it is not."""
+    if invoice.status == InvoiceStatus.written_off:
+        return "written_off"
+    if invoice.status != InvoiceStatus.open or invoice.balance <= 0:
+        return "paid"
+    if invoice.disputed:
         return "in_dispute"
-    if any(invoice.promised_until is not None for invoice in invoices):
+    if under_promise(invoice.promised_until, today):
         return "promise_to_pay"
-    return "paid"
+    return None
 
 
-def _still_owed(invoice: Invoice, today: object) -> bool:
-    return (
-        invoice.status == InvoiceStatus.open
-        and invoice.balance > 0
-        and not invoice.disputed
-        and (invoice.promised_until is None or invoice.promised_until < today)  # type: ignore[operator]
-    )
+# When nothing listed is owed any more, the message is skipped with the reason that still asks
+# something of someone first (a dispute to settle, a promise to watch), then the settled ones.
+_NOTHING_OWED = ("in_dispute", "promise_to_pay", "written_off", "paid")
+
+
+def _nothing_owed(invoices: Sequence[Invoice], today: date) -> str:
+    reasons = {_invoice_reason(invoice, today) for invoice in invoices}
+    return next((reason for reason in _NOTHING_OWED if reason in reasons), "invoice_missing")
 
 
 async def _opted_out(
@@ -73,31 +84,19 @@ async def _opted_out(
     return {(str(channel), str(address)) for channel, address in rows} & pairs
 
 
-async def _conversation(
-    session: AsyncSession, *, tenant: Tenant, customer: Customer, step: Step, subject: str | None
-) -> Thread:
-    thread = await threads.latest_open_thread(session, tenant_id=tenant.id, customer_id=customer.id)
-    if thread is None:
-        thread = await threads.open_thread(
-            session,
-            tenant_id=tenant.id,
-            customer_id=customer.id,
-            subject=subject,
-            language=customer.language,
-            why=f"reminder step {step.name}",
-        )
-        # A reminder thread waits for the customer; no team works it until they answer.
-        thread.status = ThreadStatus.pending
-    if step.opens_thread and thread.team is None:
-        thread.team = "collections"
-        thread.status = ThreadStatus.open
-        await threads.record_event(
-            session,
-            thread=thread,
-            kind="routed",
-            data={"team": "collections", "rule": f"campaign step {step.name} opens a thread"},
-        )
-    return thread
+async def _customers(
+    session: AsyncSession, *, tenant_id: uuid.UUID, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, Customer]:
+    query = (
+        select(Customer)
+        .where(col(Customer.tenant_id) == tenant_id, col(Customer.id).in_(ids))
+        .order_by(col(Customer.id))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two runs dispatching to one customer at once take turns, so that the second sees the
+        # first one's contact when it checks the gap and the cap.
+        query = query.with_for_update(of=Customer)
+    return {customer.id: customer for customer in (await session.execute(query)).scalars()}
 
 
 async def dispatch_due(
@@ -107,11 +106,19 @@ async def dispatch_due(
     renderer: Renderer,
     tenant: Tenant,
     campaign: Campaign,
+    rules: Rules,
     run: CampaignRun,
     now: datetime | None = None,
     limit: int = 500,
 ) -> Dispatched:
-    """Check, render and queue up to `limit` of the run's planned messages whose time has come."""
+    """Check, render and queue up to `limit` of the run's planned messages whose time has come.
+
+    At send time, in this order: a message whose customer is no longer active or opted out of
+    its channel, or whose invoices were all paid, disputed or promised since planning, is
+    skipped with that reason; one outside the customer's contact window (a run resumed late at
+    night) waits for the next window; one too close to another contact, or past the week's cap,
+    is skipped. `rules` are the rules in force for the campaign (defaults.rules_for).
+    """
     moment = now or utcnow()
     due = select(Message).where(
         col(Message.tenant_id) == tenant.id,
@@ -123,20 +130,10 @@ async def dispatch_due(
         due = due.with_for_update(skip_locked=True)
     messages = list((await session.execute(due.limit(limit))).scalars())
     if not messages:
-        return Dispatched(queued=0, skipped=0, remaining=False)
+        return Dispatched(queued=0, skipped=0, postponed=0, remaining=False)
     steps = {step["name"]: Step.model_validate(step) for step in campaign.steps}
-    rules = Rules.model_validate(campaign.rules)
     customer_ids = {m.customer_id for m in messages if m.customer_id is not None}
-    customers = {
-        c.id: c
-        for c in (
-            await session.execute(
-                select(Customer).where(
-                    col(Customer.tenant_id) == tenant.id, col(Customer.id).in_(customer_ids)
-                )
-            )
-        ).scalars()
-    }
+    customers = await _customers(session, tenant_id=tenant.id, ids=customer_ids)
     invoices: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
     numbers = {number for m in messages for number in m.invoice_numbers}
     for invoice in (
@@ -154,43 +151,75 @@ async def dispatch_due(
         tenant_id=tenant.id,
         pairs={(m.channel, m.to_address) for m in messages if m.to_address},
     )
-    queued = skipped = 0
+    history = await histories(
+        session, tenant_id=tenant.id, customer_ids=customer_ids, run_id=run.id, rules=rules,
+        now=moment,
+    )  # fmt: skip
+    queued = postponed = 0
+    released: list[tuple[Message, list[Invoice]]] = []
     for message in messages:
         customer = customers.get(message.customer_id) if message.customer_id else None
-        reason = await _send_time_reason(message, customer, blocked)
         listed = [
             invoice
             for invoice in (invoices.get(customer.id, []) if customer else [])
             if invoice.number in message.invoice_numbers
         ]
         today = customer_today(customer, tenant, now=moment) if customer else moment.date()
-        owed = [invoice for invoice in listed if _still_owed(invoice, today)]
+        owed = [invoice for invoice in listed if _invoice_reason(invoice, today) is None]
+        reason = _send_time_reason(message, customer, blocked)
         if reason is None and not owed:
-            reason = _skip_reason_for(listed, today)
-        if reason is not None or customer is None:
-            message.status = MessageStatus.skipped
-            message.skip_reason = reason or "customer_missing"
-            message.updated_at = moment
-            skipped += 1
-            continue
+            reason = _nothing_owed(listed, today)
         step = steps.get(message.step or "")
-        if step is None:
-            message.status = MessageStatus.skipped
-            message.skip_reason = "step_removed"
-            skipped += 1
-            continue
-        await _render_into(
-            session, message=message, settings=settings, renderer=renderer, tenant=tenant,
-            customer=customer, invoices=owed, step=step, rules=rules, now=moment,
-        )  # fmt: skip
-        queued += 1
+        if reason is None and step is None:
+            reason = "step_removed"
+        if reason is None and customer is not None:
+            opens = next_send_time(moment, zone=customer.timezone or tenant.timezone, rules=rules)
+            if opens > moment:
+                message.send_after = opens
+                message.updated_at = moment
+                postponed += 1
+                continue
+            reason = history[customer.id].reason_at(moment, rules)
+        if reason is None and customer is not None and step is not None:
+            reason = await _render_into(
+                session, message=message, settings=settings, renderer=renderer, tenant=tenant,
+                customer=customer, invoices=owed, step=step, rules=rules, now=moment,
+            )  # fmt: skip
+            if reason is None:
+                queued += 1
+                continue
+        message.status = MessageStatus.skipped
+        message.skip_reason = reason or "customer_missing"
+        message.updated_at = moment
+        released.append((message, listed))
+    await _release_reminders(session, campaign_id=campaign.id, skipped=released)
     if queued:
         outreach.request_send(session, run_id=run.id)
     await session.flush()
-    return Dispatched(queued=queued, skipped=skipped, remaining=len(messages) == limit)
+    return Dispatched(
+        queued=queued, skipped=len(released), postponed=postponed,
+        remaining=len(messages) == limit,
+    )  # fmt: skip
 
 
-async def _send_time_reason(
+async def _release_reminders(
+    session: AsyncSession, *, campaign_id: uuid.UUID, skipped: list[tuple[Message, list[Invoice]]]
+) -> None:
+    """A reminder skipped at send time did not remind its invoices: forget that it was planned,
+    so a later run of the campaign may remind them (once their dispute is settled, say)."""
+    invoice_ids = {invoice.id for _message, listed in skipped for invoice in listed}
+    if not invoice_ids:
+        return
+    await session.execute(
+        delete(ReminderLog).where(
+            col(ReminderLog.campaign_id) == campaign_id,
+            col(ReminderLog.invoice_id).in_(invoice_ids),
+            col(ReminderLog.message_id).in_({message.id for message, _listed in skipped}),
+        )
+    )
+
+
+def _send_time_reason(
     message: Message, customer: Customer | None, blocked: set[tuple[str, str]]
 ) -> str | None:
     if customer is None:
@@ -214,7 +243,8 @@ async def _render_into(
     step: Step,
     rules: Rules,
     now: datetime,
-) -> None:
+) -> str | None:
+    """Render and queue the message; or the reason it cannot go out."""
     opt_out_url = None
     if message.channel == "email" and message.to_address:
         token = outreach.unsubscribe_token(
@@ -230,10 +260,17 @@ async def _render_into(
         opt_out_url=opt_out_url,
         referral=rules.referral,
     )
-    rendered = renderer.render(
-        step.template, channel=cast(Channel, message.channel), context=context
-    )
-    thread = await _conversation(
+    try:
+        rendered = renderer.render(
+            step.template, channel=cast(Channel, message.channel), context=context
+        )
+    except SenderIncomplete:
+        # The tenant's sender details are missing (an email must carry a postal address): the
+        # reason shows on the run, where the lead sees it, instead of stopping every batch.
+        return "sender_incomplete"
+    except TemplateMissing:
+        return "template_missing"
+    thread = await conversation_for(
         session, tenant=tenant, customer=customer, step=step, subject=rendered.subject
     )
     message.thread_id = thread.id
@@ -251,3 +288,4 @@ async def _render_into(
     message.status = MessageStatus.queued
     message.updated_at = now
     thread.last_message_at = now
+    return None

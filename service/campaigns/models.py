@@ -104,3 +104,14 @@ class ReminderLog(SQLModel, table=True):
     invoice_id: uuid.UUID
     message_id: uuid.UUID
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CampaignRuleDefaults(SQLModel, table=True):
+    """The contact rules a tenant sets for all its campaigns; a campaign overrides field by
+    field. Only the fields the tenant set are kept: the rest follow Cobro's defaults."""
+
+    __tablename__ = "campaign_rule_defaults"
+
+    tenant_id: uuid.UUID = Field(foreign_key="tenants.id", primary_key=True)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,14 +1,15 @@
 """Planning a campaign run with set-based SQL: no Python loop per invoice or per customer.
 
-1. Every open invoice whose days past due fall in a step is either eligible or left out for a
-   reason (in dispute, under a promise, below the minimum balance, reminded by that step
-   already); the counts go to the run.
-2. Eligible invoices are consolidated per customer: one reminder at the customer's most advanced
+1. Every open invoice whose days past due fall in a step is a candidate, eligible or left out
+   for a reason (eligibility.py); the counts go to the run.
+2. Candidates are consolidated per customer: one reminder at the customer's most advanced
    step, listing all its eligible invoices.
-3. Each customer gets a message row on the first reachable channel of that step (or one per
-   channel when the step sends on all), with the send time moved out of quiet hours in the
-   customer's time zone, or a skipped row saying why not (legal hold, no reachable channel, too
-   soon after the last contact, too many contacts this week ...).
+3. Each customer considered gets a row: a message on the first reachable channel of that step
+   (or one per channel when the step sends on all), its send time moved out of quiet hours in
+   the customer's time zone; or a skipped row saying why not (legal hold, every invoice in
+   dispute, no reachable channel, too soon after the last contact ...). A real run leaves out
+   customers whose every invoice its steps reminded already: between two steps that is most
+   customers every day, and the run's `skipped_invoices` counts them.
 4. A real run logs each reminded invoice per step, so that no step reminds an invoice twice.
 
 Rows are written unrendered (status planned): rendering happens just before sending, when the
@@ -21,16 +22,12 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Column,
     ColumnElement,
-    Date,
-    Integer,
-    MetaData,
     String,
     Table,
     Uuid,
@@ -50,23 +47,24 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.campaigns.contacts import CONTACTS, contacts_table, held_by_contacts_sql
+from service.campaigns.eligibility import (
+    CANDIDATES,
+    by_step,
+    candidates_table,
+    ordered,
+    reason_of_rank,
+    reason_rank,
+)
 from service.campaigns.models import Campaign, CampaignRun, ReminderLog
 from service.campaigns.schemas import Rules, Step
 from service.campaigns.windows import next_send_time
 from service.consent.models import ConsentRecord
-from service.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus
+from service.consent.service import normalized_column
+from service.ledger.models import Customer, CustomerStatus
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, MessageStatus
 from service.types import UTCDateTime
-
-CONTACT_STATUSES = (
-    MessageStatus.queued,
-    MessageStatus.sending,
-    MessageStatus.sent,
-    MessageStatus.delivered,
-)
-_CANDIDATES = "cobro_plan_candidates"
-_CONTACTS = "cobro_plan_contacts"
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def _new_uuid(dialect: str) -> ColumnElement[Any]:
     return func.lower(func.hex(func.randomblob(16)))
 
 
-def _json_array(dialect: str, value: ColumnElement[Any]) -> ColumnElement[Any]:
+def _json_array(dialect: str, value: ColumnElement[Any]) -> Any:
     if dialect == "postgresql":
         return func.json_agg(value)
     return func.json_group_array(value)
@@ -95,32 +93,11 @@ def _json_literal(dialect: str, value: Sequence[str] | dict[str, str]) -> Column
     return cast(rendered, JSON) if dialect == "postgresql" else rendered
 
 
-def _step_case(steps: Sequence[Step], as_of: date) -> ColumnElement[Any]:
-    due_on = col(Invoice.due_on)
-    return case(
-        *[
-            (
-                and_(
-                    due_on >= as_of - timedelta(days=step.max_days_past_due),
-                    due_on <= as_of - timedelta(days=step.min_days_past_due),
-                ),
-                index,
-            )
-            for index, step in enumerate(steps)
-        ],
-        else_=null(),
-    )
-
-
-def _by_step(step_index: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[Any]:
-    return case(*[(step_index == index, value) for index, value in enumerate(values)])
-
-
 def _opted_out(tenant_id: uuid.UUID, channel: str, address: Any) -> ColumnElement[bool]:
     return exists().where(
         col(ConsentRecord.tenant_id) == tenant_id,
         col(ConsentRecord.channel) == channel,
-        col(ConsentRecord.address) == address,
+        col(ConsentRecord.address) == normalized_column(channel, address),
         col(ConsentRecord.opted_out).is_(True),
     )
 
@@ -145,103 +122,41 @@ def _tag_excluded(tags: Sequence[str]) -> ColumnElement[bool]:
     return or_(*[as_text.contains(json.dumps(tag), autoescape=True) for tag in tags])
 
 
-async def _candidates_table(
-    session: AsyncSession, *, tenant: Tenant, campaign: Campaign, run: CampaignRun
-) -> tuple[Table, dict[str, int]]:
-    """Materialize eligible invoices into a temporary table; count the others by reason."""
-    steps = [Step.model_validate(step) for step in campaign.steps]
-    rules = Rules.model_validate(campaign.rules)
-    step_index = _step_case(steps, run.as_of)
-    already = exists().where(
-        col(ReminderLog.campaign_id) == campaign.id,
-        col(ReminderLog.invoice_id) == col(Invoice.id),
-        col(ReminderLog.step) == _by_step(step_index, [step.name for step in steps]),
+def _per_zone(
+    zone: ColumnElement[Any], values: dict[str, datetime], default: datetime
+) -> ColumnElement[Any]:
+    if not values:
+        return literal(default, UTCDateTime)
+    return case(
+        *[(zone == name, literal(at, UTCDateTime)) for name, at in values.items()],
+        else_=literal(default, UTCDateTime),
     )
-    reason = case(
-        (col(Invoice.disputed).is_(True), "in_dispute"),
-        (col(Invoice.promised_until) >= run.as_of, "promise_to_pay"),
-        (col(Invoice.balance) < rules.min_balance, "below_min_balance"),
-        (already, "already_reminded"),
-        else_="eligible",
-    ).label("reason")
-    in_scope = and_(
-        col(Invoice.tenant_id) == tenant.id,
-        col(Invoice.status) == InvoiceStatus.open,
-        col(Invoice.balance) > 0,
-        step_index.is_not(None),
-    )
-    counted = await session.execute(select(reason, func.count()).where(in_scope).group_by(reason))
-    skipped = {str(name): int(count) for name, count in counted if name != "eligible"}
 
-    table = Table(
-        _CANDIDATES,
-        MetaData(),
-        Column("invoice_id", Uuid()),
-        Column("customer_id", Uuid()),
-        Column("number", String(128)),
-        Column("due_on", Date),
-        Column("step_index", Integer),
-        prefixes=["TEMPORARY"],
-    )
-    await session.execute(text(f"DROP TABLE IF EXISTS {_CANDIDATES}"))
-    await session.run_sync(lambda sync: table.create(sync.connection()))
-    eligible = (
+
+def _per_customer(dialect: str, candidates: Table) -> Any:
+    """One row per customer considered: its step, the invoices the reminder lists and, when
+    none is eligible, the most telling reason its invoices were left out (and which they are)."""
+    cand = candidates.c
+    eligible = cand.reason.is_(None)
+    has_eligible = func.count().filter(eligible) > 0
+    return (
         select(
-            col(Invoice.id), col(Invoice.customer_id), col(Invoice.number), col(Invoice.due_on),
-            step_index,
+            cand.customer_id.label("customer_id"),
+            # Consolidation: the customer's most advanced step carries all its invoices.
+            func.coalesce(
+                func.max(cand.step_index).filter(eligible), func.max(cand.step_index)
+            ).label("step_index"),
+            case(
+                (has_eligible, _json_array(dialect, cand.number).filter(eligible)),
+                else_=_json_array(dialect, cand.number).filter(not_(eligible)),
+            ).label("numbers"),
+            case(
+                (has_eligible, null()), else_=reason_of_rank(func.min(reason_rank(cand.reason)))
+            ).label("invoice_reason"),
         )
-        .where(in_scope, reason == "eligible")
-        .order_by(col(Invoice.due_on), col(Invoice.number))
-    )  # fmt: skip
-    await session.execute(
-        insert(table).from_select(
-            ["invoice_id", "customer_id", "number", "due_on", "step_index"], eligible
-        )
+        .group_by(cand.customer_id)
+        .subquery("per_customer")
     )
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text(f"CREATE INDEX ON {_CANDIDATES} (customer_id)"))
-        await session.execute(text(f"ANALYZE {_CANDIDATES}"))
-    return table, skipped
-
-
-async def _contacts_table(
-    session: AsyncSession, *, tenant: Tenant, rules: Rules, now: datetime
-) -> Table:
-    """Each customer's last contact and contacts of the past week, computed once up front.
-
-    Computed inside the INSERT, the look-ups would scan the rows that statement is adding.
-    """
-    table = Table(
-        _CONTACTS,
-        MetaData(),
-        Column("customer_id", Uuid()),
-        Column("last_contact", UTCDateTime()),
-        Column("recent", Integer),
-        prefixes=["TEMPORARY"],
-    )
-    await session.execute(text(f"DROP TABLE IF EXISTS {_CONTACTS}"))
-    await session.run_sync(lambda sync: table.create(sync.connection()))
-    week_ago = now - timedelta(days=7)
-    since = min(week_ago, now - timedelta(hours=rules.min_gap_hours))
-    recent = func.sum(case((col(Message.created_at) >= week_ago, 1), else_=0))
-    stats = (
-        select(col(Message.customer_id), func.max(col(Message.created_at)), recent)
-        .where(
-            col(Message.tenant_id) == tenant.id,
-            col(Message.customer_id).is_not(None),
-            col(Message.direction) == Direction.outbound,
-            col(Message.status).in_(CONTACT_STATUSES),
-            col(Message.created_at) >= since,
-        )
-        .group_by(col(Message.customer_id))
-    )
-    await session.execute(
-        insert(table).from_select(["customer_id", "last_contact", "recent"], stats)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text(f"CREATE INDEX ON {_CONTACTS} (customer_id)"))
-        await session.execute(text(f"ANALYZE {_CONTACTS}"))
-    return table
 
 
 _MESSAGE_COLUMNS = [
@@ -257,34 +172,30 @@ async def plan_run(
     tenant: Tenant,
     campaign: Campaign,
     run: CampaignRun,
+    rules: Rules,
     now: datetime,
 ) -> PlanSummary:
-    """Write the run's message rows (planned or skipped) and, for a real run, its reminder log."""
+    """Write the run's message rows (planned or skipped) and, for a real run, its reminder log.
+    `rules` are the rules in force for the campaign (defaults.rules_for)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # The plan's many CASE branches look expensive enough to PostgreSQL to JIT-compile them,
         # which costs seconds, far more than running the statements.
         await session.execute(text("SET LOCAL jit = off"))
-    steps = [Step.model_validate(step) for step in campaign.steps]
-    rules = Rules.model_validate(campaign.rules)
-    candidates, skipped_invoices = await _candidates_table(
-        session, tenant=tenant, campaign=campaign, run=run
+    steps = ordered(campaign.steps)
+    candidates, skipped_invoices = await candidates_table(
+        session, tenant_id=tenant.id, campaign_id=campaign.id, run=run, steps=steps, rules=rules
     )
-    cand = candidates.c
-    per_customer = (
-        select(
-            cand.customer_id.label("customer_id"),
-            # Consolidation: the customer's most advanced step carries all its invoices.
-            func.max(cand.step_index).label("step_index"),
-            _json_array(dialect, cand.number).label("numbers"),
-        )
-        .group_by(cand.customer_id)
-        .subquery("per_customer")
+    per_customer = _per_customer(dialect, candidates)
+    contacts = await contacts_table(
+        session, tenant_id=tenant.id, run_id=run.id, rules=rules, now=now
     )
-
-    contacts = await _contacts_table(session, tenant=tenant, rules=rules, now=now)
-    last_contact = contacts.c.last_contact
-    recent_contacts = func.coalesce(contacts.c.recent, 0)
+    zone = func.coalesce(col(Customer.timezone), tenant.timezone)
+    zones = (
+        await session.execute(select(zone).where(col(Customer.tenant_id) == tenant.id).distinct())
+    ).scalars()
+    send_times = {name: next_send_time(now, zone=name, rules=rules) for name in {*zones}}
+    gap = timedelta(hours=rules.min_gap_hours)
     # One pass over the customers computes what every later expression needs: reachability
     # per channel and the reasons that do not depend on the channel.
     base = (
@@ -292,19 +203,25 @@ async def plan_run(
             per_customer.c.customer_id,
             per_customer.c.step_index,
             per_customer.c.numbers,
+            per_customer.c.invoice_reason,
             col(Customer.language).label("language"),
             col(Customer.email).label("email"),
             col(Customer.phone).label("phone"),
-            func.coalesce(col(Customer.timezone), tenant.timezone).label("zone"),
+            zone.label("zone"),
             _reachable(tenant.id, "email").label("email_ok"),
             _reachable(tenant.id, "sms").label("sms_ok"),
             case(
                 (col(Customer.status) != CustomerStatus.active, cast(col(Customer.status), String)),
                 (_tag_excluded(rules.exclude_tags), "excluded_tag"),
-                (last_contact > now - timedelta(hours=rules.min_gap_hours), "min_gap"),
-                (recent_contacts >= rules.max_contacts_per_7_days, "max_contacts"),
                 else_=null(),
-            ).label("held"),
+            ).label("customer_reason"),
+            held_by_contacts_sql(
+                contacts,
+                gap_floor=_per_zone(
+                    zone, {name: at - gap for name, at in send_times.items()}, now - gap
+                ),
+                rules=rules,
+            ).label("contact_reason"),
         )
         .select_from(per_customer)
         .join(Customer, col(Customer.id) == per_customer.c.customer_id)
@@ -312,37 +229,27 @@ async def plan_run(
         .subquery("base")
     )
     b = base.c
-    step_index = b.step_index
 
-    def ok(channel: str) -> ColumnElement[bool]:
+    def ok(channel: str, columns: Any) -> ColumnElement[bool]:
         if channel == "email":
-            return b.email_ok.is_(True)
+            return columns.email_ok.is_(True)  # type: ignore[no-any-return]
         if channel == "sms":
-            return b.sms_ok.is_(True)
+            return columns.sms_ok.is_(True)  # type: ignore[no-any-return]
         return literal(True)
 
     def first_reachable(channels: Sequence[str]) -> ColumnElement[Any]:
-        return case(*[(ok(c), c) for c in channels], else_=null())
+        return case(*[(ok(name, b), name) for name in channels], else_=null())
 
-    primary = _by_step(step_index, [first_reachable(step.channels) for step in steps])
+    primary = by_step(b.step_index, [first_reachable(step.channels) for step in steps])
     choice = select(
         *base.c, primary.label("primary"),
-        case(
-            (b.held.is_not(None), b.held),
-            (primary.is_(None), "no_reachable_channel"),
-            else_=null(),
+        func.coalesce(
+            b.customer_reason, b.invoice_reason, b.contact_reason,
+            case((primary.is_(None), "no_reachable_channel"), else_=null()),
         ).label("skip"),
+        _per_zone(b.zone, send_times, now).label("send_after"),
     ).subquery("choice")  # fmt: skip
     c = choice.c
-
-    zones = (await session.execute(select(c.zone).distinct())).scalars()
-    send_times = {name: next_send_time(now, zone=name, rules=rules) for name in zones}
-    send_after: ColumnElement[Any] = literal(now, UTCDateTime)
-    if send_times:
-        send_after = case(
-            *[(c.zone == name, literal(at, UTCDateTime)) for name, at in send_times.items()],
-            else_=literal(now, UTCDateTime),
-        )
 
     def rows(channel: ColumnElement[Any], fallbacks: ColumnElement[Any], status: Any) -> Any:
         address = case((channel == "email", c.email), (channel == "sms", c.phone), else_=null())
@@ -354,8 +261,8 @@ async def plan_run(
             literal(Direction.outbound.value),
             channel,
             c.language,
-            _by_step(c.step_index, [s.template for s in steps]),
-            _by_step(c.step_index, [s.name for s in steps]),
+            by_step(c.step_index, [s.template for s in steps]),
+            by_step(c.step_index, [s.name for s in steps]),
             address,
             literal(""),
             _json_literal(dialect, {}),
@@ -364,12 +271,12 @@ async def plan_run(
             c.skip,
             fallbacks,
             literal(0),
-            send_after,
+            c.send_after,
             literal(now, UTCDateTime),
             literal(now, UTCDateTime),
         ).select_from(choice)
 
-    first_listed = _by_step(c.step_index, [s.channels[0] for s in steps])
+    first_listed = by_step(c.step_index, [s.channels[0] for s in steps])
     primary_rows = rows(
         func.coalesce(c.primary, first_listed),
         _fallbacks(dialect, steps, c.step_index, c.primary),
@@ -378,6 +285,10 @@ async def plan_run(
             else_=MessageStatus.skipped.value,
         ),
     )
+    if not run.dry_run:
+        primary_rows = primary_rows.where(
+            or_(c.invoice_reason.is_(None), c.invoice_reason != "already_reminded")
+        )
     await session.execute(insert(Message).from_select(_MESSAGE_COLUMNS, primary_rows))
     counted = dict(
         (
@@ -401,13 +312,13 @@ async def plan_run(
         for extra in step.channels:
             extra_rows = rows(
                 literal(extra), _json_literal(dialect, []), literal(MessageStatus.planned.value)
-            ).where(c.step_index == index, c.skip.is_(None), ok(extra), c.primary != extra)
+            ).where(c.step_index == index, c.skip.is_(None), ok(extra, c), c.primary != extra)
             result = await session.execute(
                 insert(Message).from_select(_MESSAGE_COLUMNS, extra_rows)
             )
             planned += max(getattr(result, "rowcount", 0), 0)
-    await session.execute(text(f"DROP TABLE IF EXISTS {_CANDIDATES}"))
-    await session.execute(text(f"DROP TABLE IF EXISTS {_CONTACTS}"))
+    await session.execute(text(f"DROP TABLE IF EXISTS {CANDIDATES}"))
+    await session.execute(text(f"DROP TABLE IF EXISTS {CONTACTS}"))
     return PlanSummary(
         messages=planned, skipped_customers=skipped_customers, skipped_invoices=skipped_invoices
     )
@@ -450,12 +361,13 @@ async def _log_reminders(
             _new_uuid(dialect),
             literal(tenant.id, Uuid()),
             literal(campaign.id, Uuid()),
-            _by_step(cand.step_index, [s.name for s in steps]),
+            by_step(cand.step_index, [s.name for s in steps]),
             cand.invoice_id,
             col(Message.id),
             literal(now, UTCDateTime),
         )
         .select_from(candidates)
+        .where(cand.reason.is_(None))
         .join(
             Message,
             and_(

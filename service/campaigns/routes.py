@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -10,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.campaigns import defaults
 from service.campaigns import service as campaigns
 from service.campaigns.models import Campaign
 from service.campaigns.schemas import (
     CampaignCreate,
     CampaignPublic,
     CampaignUpdate,
+    RuleDefaultsPublic,
     Rules,
     RunAccepted,
     RunCreate,
@@ -34,12 +37,15 @@ from service.deps import (
 )
 from service.errors import BadRequest
 from service.ledger.models import Customer, Invoice
-from service.rendering import Channel, Renderer
+from service.rendering import Channel, Renderer, SenderIncomplete, TemplateMissing
 from service.templating.service import TemplateCatalog, build_context
 from service.tenancy.models import Role, Tenant
 from service.threads.models import Message, MessageStatus
 
 router = APIRouter(prefix="/v1", tags=["campaigns"])
+
+# Unrendered messages (a dry run's) are rendered for the page: keep pages a few renders long.
+MESSAGES_PAGE_MAX = 200
 
 # Starting and steering runs is the collections lead's job as much as the integration's.
 SupervisorOrWriter = Annotated[
@@ -52,6 +58,25 @@ def _catalog(request: Request) -> TemplateCatalog:
     return catalog
 
 
+async def _public(session: AsyncSession, campaign: Campaign) -> CampaignPublic:
+    return campaigns.public(campaign, rules=await defaults.rules_for(session, campaign=campaign))
+
+
+@router.get("/campaign-defaults", response_model=RuleDefaultsPublic)
+async def get_rule_defaults(principal: StaffDep, session: SessionDep) -> RuleDefaultsPublic:
+    """The contact rules of every campaign of the tenant that does not set them itself."""
+    return await defaults.get_defaults(session, tenant_id=principal.tenant.id)
+
+
+@router.put("/campaign-defaults", response_model=RuleDefaultsPublic)
+async def put_rule_defaults(
+    payload: Rules, principal: WriterDep, session: SessionDep
+) -> RuleDefaultsPublic:
+    """Replace the tenant's defaults: the rules given here, Cobro's own for the others. They
+    apply from the next run on, to every campaign that does not override them."""
+    return await defaults.put_defaults(session, tenant_id=principal.tenant.id, rules=payload)
+
+
 @router.post("/campaigns", response_model=CampaignPublic, status_code=status.HTTP_201_CREATED)
 async def create_campaign(
     payload: CampaignCreate, request: Request, principal: WriterDep, session: SessionDep
@@ -62,7 +87,7 @@ async def create_campaign(
         payload=payload,
         templates=_catalog(request).default.template_names(),
     )
-    return campaigns.public(campaign)
+    return await _public(session, campaign)
 
 
 @router.get("/campaigns", response_model=list[CampaignPublic])
@@ -72,8 +97,9 @@ async def list_campaigns(
     await campaigns.ensure_default_campaign(
         session, tenant=principal.tenant, templates=_catalog(request).default.template_names()
     )
+    tenant_rules = await defaults.tenant_overrides(session, tenant_id=principal.tenant.id)
     return [
-        campaigns.public(c)
+        campaigns.public(c, rules=defaults.merge(tenant_rules, c.rules))
         for c in await campaigns.list_campaigns(session, tenant_id=principal.tenant.id)
     ]
 
@@ -85,7 +111,7 @@ async def get_campaign(
     campaign = await campaigns.get_campaign(
         session, tenant_id=principal.tenant.id, campaign_id=campaign_id
     )
-    return campaigns.public(campaign)
+    return await _public(session, campaign)
 
 
 @router.patch("/campaigns/{campaign_id}", response_model=CampaignPublic)
@@ -105,7 +131,7 @@ async def update_campaign(
         payload=payload,
         templates=_catalog(request).default.template_names(),
     )
-    return campaigns.public(updated)
+    return await _public(session, updated)
 
 
 @router.post(
@@ -167,10 +193,11 @@ async def run_messages(
     session: SessionDep,
     settings: SettingsDep,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MESSAGES_PAGE_MAX)] = 50,
 ) -> RunMessages:
     """The run's messages, skipped ones with their reason. Messages not yet rendered (a dry run,
-    or waiting for their send window) are rendered here as they would go out now."""
+    or waiting for their send window) are rendered here as they would go out now, which is why
+    a page holds at most 200."""
     tenant = principal.tenant
     run = await campaigns.get_run(session, tenant_id=tenant.id, run_id=run_id)
     query = (
@@ -190,21 +217,53 @@ async def run_messages(
     rows = rows[:limit]
     campaign = await session.get(Campaign, run.campaign_id)
     renderer = await _catalog(request).for_tenant(session, tenant_id=tenant.id)
-    items = [
-        await _public(session, settings, renderer, tenant, campaign, message, customer)
+    referral = (await defaults.rules_for(session, campaign=campaign)).referral if campaign else None
+    to_render = [
+        (message, customer)
         for message, customer in rows
+        if message.status == MessageStatus.planned and customer is not None
     ]
+    invoices = await _invoices_of(session, tenant_id=tenant.id, rows=to_render)
+    items = [
+        _message_public(
+            settings, renderer, tenant, message, customer, referral=referral,
+            invoices=invoices.get(message.customer_id, {}) if campaign else None,
+        )
+        for message, customer in rows
+    ]  # fmt: skip
     return RunMessages(items=items, next_cursor=str(rows[-1][0].id) if more and rows else None)
 
 
-async def _public(
-    session: AsyncSession,
+async def _invoices_of(
+    session: AsyncSession, *, tenant_id: uuid.UUID, rows: list[tuple[Message, Customer]]
+) -> dict[uuid.UUID | None, dict[str, Invoice]]:
+    """The invoices listed by a page's messages, in one query."""
+    if not rows:
+        return {}
+    numbers = {number for message, _customer in rows for number in message.invoice_numbers}
+    found: dict[uuid.UUID | None, dict[str, Invoice]] = defaultdict(dict)
+    for invoice in (
+        await session.execute(
+            select(Invoice).where(
+                col(Invoice.tenant_id) == tenant_id,
+                col(Invoice.customer_id).in_({customer.id for _message, customer in rows}),
+                col(Invoice.number).in_(numbers),
+            )
+        )
+    ).scalars():
+        found[invoice.customer_id][invoice.number] = invoice
+    return found
+
+
+def _message_public(
     settings: Settings,
     renderer: Renderer,
     tenant: Tenant,
-    campaign: Campaign | None,
     message: Message,
     customer: Customer | None,
+    *,
+    referral: str | None,
+    invoices: dict[str, Invoice] | None,
 ) -> RunMessage:
     subject, body, language, bilingual = (
         message.subject,
@@ -212,32 +271,27 @@ async def _public(
         message.language,
         False,
     )
-    if message.status == MessageStatus.planned and customer is not None and campaign is not None:
-        invoices = list(
-            (
-                await session.execute(
-                    select(Invoice).where(
-                        col(Invoice.tenant_id) == tenant.id,
-                        col(Invoice.customer_id) == customer.id,
-                        col(Invoice.number).in_(message.invoice_numbers),
-                    )
-                )
-            ).scalars()
-        )
-        rules = Rules.model_validate(campaign.rules)
+    render_error: str | None = None
+    if message.status == MessageStatus.planned and customer is not None and invoices is not None:
+        listed = [invoices[n] for n in message.invoice_numbers if n in invoices]
         context = build_context(
-            settings=settings, tenant=tenant, customer=customer, invoices=invoices,
-            referral=rules.referral,
+            settings=settings, tenant=tenant, customer=customer, invoices=listed,
+            referral=referral,
         )  # fmt: skip
-        rendered = renderer.render(
-            message.template or "", channel=cast(Channel, message.channel), context=context
-        )
-        subject, body, language, bilingual = (
-            rendered.subject,
-            rendered.text,
-            rendered.language,
-            rendered.bilingual,
-        )
+        try:
+            rendered = renderer.render(
+                message.template or "", channel=cast(Channel, message.channel), context=context
+            )
+        except (SenderIncomplete, TemplateMissing) as exc:
+            # What dispatch would skip the message for, shown on the preview.
+            render_error = str(exc)
+        else:
+            subject, body, language, bilingual = (
+                rendered.subject,
+                rendered.text,
+                rendered.language,
+                rendered.bilingual,
+            )
     elif message.language is None and message.status != MessageStatus.skipped:
         bilingual = True
     return RunMessage(
@@ -258,4 +312,5 @@ async def _public(
         fallback_channels=list(message.fallback_channels),
         send_after=message.send_after,
         headers=dict(message.headers),
+        render_error=render_error,
     )

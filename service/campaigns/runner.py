@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.campaigns import service as campaigns
+from service.campaigns.defaults import rules_for
 from service.campaigns.dispatch import dispatch_due
 from service.campaigns.models import Campaign, CampaignRun, CampaignStatus, RunStatus
 from service.campaigns.planner import plan_run
@@ -35,8 +36,17 @@ async def plan(context: Context, *, run_id: uuid.UUID, now: datetime | None = No
     """Plan a run once; a repeated job (arq delivers at least once) finds it planned already."""
     moment = now or utcnow()
     async with context.database.transaction() as session:
-        run = await session.get(CampaignRun, run_id, with_for_update=True)
-        if run is None or run.status != RunStatus.planning:
+        # Claim the run with an UPDATE, which locks it on either database (a row lock on
+        # PostgreSQL, the write lock on SQLite): a second planner of the same run (the job
+        # delivered twice, `cobro campaign run` beside a worker) waits, then finds it planned.
+        claimed = await session.execute(
+            update(CampaignRun)
+            .where(col(CampaignRun.id) == run_id, col(CampaignRun.status) == RunStatus.planning)
+            .values(status=RunStatus.planning)
+            .execution_options(synchronize_session=False)
+        )
+        run = await session.get(CampaignRun, run_id) if _matched(claimed) else None
+        if run is None:
             return "nothing to plan"
         campaign = await session.get(Campaign, run.campaign_id)
         tenant = await session.get(Tenant, run.tenant_id)
@@ -44,13 +54,20 @@ async def plan(context: Context, *, run_id: uuid.UUID, now: datetime | None = No
             run.status = RunStatus.failed
             run.error = "campaign or tenant missing"
             return "failed"
-        summary = await plan_run(session, tenant=tenant, campaign=campaign, run=run, now=moment)
+        rules = await rules_for(session, campaign=campaign)
+        summary = await plan_run(
+            session, tenant=tenant, campaign=campaign, run=run, rules=rules, now=moment
+        )
         run.skipped_invoices = summary.skipped_invoices
         run.planned_at = moment
         run.status = RunStatus.planned if run.dry_run else RunStatus.sending
         if not run.dry_run:
             enqueue_after_commit(session, DISPATCH_JOB, str(run.id), job_id=f"dispatch:{run.id}")
         return f"planned {summary.messages}, skipped {summary.skipped_customers} customers"
+
+
+def _matched(result: object) -> bool:
+    return int(getattr(result, "rowcount", 0) or 0) > 0
 
 
 async def dispatch(context: Context, *, run_id: uuid.UUID, now: datetime | None = None) -> int:
@@ -67,14 +84,23 @@ async def dispatch(context: Context, *, run_id: uuid.UUID, now: datetime | None 
             if campaign is None or tenant is None:
                 return queued
             renderer = await context.templates.for_tenant(session, tenant_id=tenant.id)
+            rules = await rules_for(session, campaign=campaign)
             batch = await dispatch_due(
                 session, settings=context.settings, renderer=renderer, tenant=tenant,
-                campaign=campaign, run=run, now=now,
+                campaign=campaign, rules=rules, run=run, now=now,
             )  # fmt: skip
             queued += batch.queued
             if not batch.remaining:
                 await _complete_if_done(session, run=run)
                 return queued
+
+
+async def settle(context: Context, *, run_id: uuid.UUID) -> None:
+    """Close a sending run whose messages all went out, without waiting for the next tick."""
+    async with context.database.transaction() as session:
+        run = await session.get(CampaignRun, run_id)
+        if run is not None and run.status == RunStatus.sending:
+            await _complete_if_done(session, run=run)
 
 
 async def _complete_if_done(session: AsyncSession, *, run: CampaignRun) -> None:

@@ -9,12 +9,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from service.campaigns.models import Campaign, CampaignRun, CampaignStatus, RunStatus
+from service.campaigns.defaults import check_rules, overrides_of
+from service.campaigns.models import (
+    Campaign,
+    CampaignRun,
+    CampaignStatus,
+    ReminderLog,
+    RunStatus,
+)
 from service.campaigns.schemas import (
     CampaignCreate,
     CampaignPublic,
@@ -49,12 +56,17 @@ DEFAULT_STEPS = [
 ]  # fmt: skip
 
 
+def ordered_steps(steps: list[Step]) -> list[Step]:
+    """Steps from the earliest to the most advanced: the order consolidation relies upon."""
+    return sorted(steps, key=lambda step: step.min_days_past_due)
+
+
 def check_steps(steps: list[Step], *, templates: tuple[str, ...]) -> None:
     """Refuse overlapping day ranges, duplicate names and unknown templates with clear reasons."""
     names = [step.name for step in steps]
     if len(set(names)) != len(names):
         raise Unprocessable("steps: two steps share a name")
-    ordered = sorted(steps, key=lambda step: step.min_days_past_due)
+    ordered = ordered_steps(steps)
     for before, after in zip(ordered, ordered[1:], strict=False):
         if after.min_days_past_due <= before.max_days_past_due:
             raise Unprocessable(
@@ -79,12 +91,8 @@ def check_schedule(schedule: Schedule | None) -> None:
         raise Unprocessable(f"schedule.timezone: {exc.reason}") from exc
 
 
-def check_rules(rules: Rules) -> None:
-    if rules.holidays_country is not None and not rules.holidays_country.isalpha():
-        raise Unprocessable("rules.holidays_country: use an ISO 3166 alpha-2 code")
-
-
-def public(campaign: Campaign) -> CampaignPublic:
+def public(campaign: Campaign, *, rules: Rules) -> CampaignPublic:
+    """The campaign as shown, with `rules` the rules in force (see defaults.rules_for)."""
     schedule = (
         Schedule(cron=campaign.schedule_cron, timezone=campaign.schedule_timezone or "UTC")
         if campaign.schedule_cron
@@ -95,7 +103,8 @@ def public(campaign: Campaign) -> CampaignPublic:
         name=campaign.name,
         steps=[Step.model_validate(step) for step in campaign.steps],
         schedule=schedule,
-        rules=Rules.model_validate(campaign.rules),
+        rules=rules,
+        rule_overrides=dict(campaign.rules),
         status=campaign.status,
         is_default=campaign.is_default,
         created_at=campaign.created_at,
@@ -116,8 +125,8 @@ async def create_campaign(
     campaign = Campaign(
         tenant_id=tenant.id,
         name=payload.name,
-        steps=[step.model_dump(mode="json") for step in payload.steps],
-        rules=payload.rules.model_dump(mode="json"),
+        steps=[step.model_dump(mode="json") for step in ordered_steps(payload.steps)],
+        rules=overrides_of(payload.rules),
         schedule_cron=payload.schedule.cron if payload.schedule else None,
         schedule_timezone=payload.schedule.timezone if payload.schedule else None,
         status=CampaignStatus(payload.status),
@@ -182,14 +191,14 @@ async def update_campaign(
         campaign.name = payload.name
     if payload.steps is not None:
         check_steps(payload.steps, templates=templates)
-        campaign.steps = [step.model_dump(mode="json") for step in payload.steps]
+        campaign.steps = [step.model_dump(mode="json") for step in ordered_steps(payload.steps)]
     if "schedule" in payload.model_fields_set:
         check_schedule(payload.schedule)
         campaign.schedule_cron = payload.schedule.cron if payload.schedule else None
         campaign.schedule_timezone = payload.schedule.timezone if payload.schedule else None
     if payload.rules is not None:
         check_rules(payload.rules)
-        campaign.rules = payload.rules.model_dump(mode="json")
+        campaign.rules = overrides_of(payload.rules)
     if payload.status is not None:
         campaign.status = CampaignStatus(payload.status)
     campaign.updated_at = utcnow()
@@ -301,7 +310,7 @@ async def run_report(session: AsyncSession, *, run: CampaignRun) -> RunPublic:
         .group_by(col(Message.status), col(Message.skip_reason))
     )
     by_status: Counter[str] = Counter()
-    reasons: Counter[str] = Counter(run.skipped_invoices)
+    reasons: Counter[str] = Counter()
     for status, reason, count in rows:
         by_status[str(status)] += count
         if status == MessageStatus.skipped:
@@ -324,6 +333,7 @@ async def run_report(session: AsyncSession, *, run: CampaignRun) -> RunPublic:
         status=run.status,
         counts=counts,
         skipped_reasons=dict(sorted(reasons.items())),
+        skipped_invoices=dict(sorted(run.skipped_invoices.items())),
         created_at=run.created_at,
         planned_at=run.planned_at,
         finished_at=run.finished_at,
@@ -355,16 +365,24 @@ async def set_run_state(session: AsyncSession, *, run: CampaignRun, action: str)
 
 
 async def _skip_waiting(session: AsyncSession, *, run: CampaignRun, reason: str) -> None:
-    from sqlalchemy import update
-
+    """Skip what was not handed over yet. Its invoices were not reminded after all, so their
+    reminder log goes too and a later run of the campaign may remind them."""
+    waiting = select(col(Message.id)).where(
+        col(Message.tenant_id) == run.tenant_id,
+        col(Message.run_id) == run.id,
+        col(Message.status) == MessageStatus.planned,
+    )
+    await session.execute(
+        delete(ReminderLog).where(
+            col(ReminderLog.campaign_id) == run.campaign_id,
+            col(ReminderLog.message_id).in_(waiting.scalar_subquery()),
+        )
+    )
     await session.execute(
         update(Message)
-        .where(
-            col(Message.tenant_id) == run.tenant_id,
-            col(Message.run_id) == run.id,
-            col(Message.status) == MessageStatus.planned,
-        )
+        .where(col(Message.id).in_(waiting.scalar_subquery()))
         .values(status=MessageStatus.skipped, skip_reason=reason, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -14,6 +14,8 @@ from service.ledger.models import InvoiceStatus
 from service.runtime import Runtime
 from service.threads.models import Message, Thread
 from tests.campaigns.builders import (
+    AS_OF,
+    add_customer,
     as_uuid,
     create_campaign,
     messages,
@@ -22,7 +24,6 @@ from tests.campaigns.builders import (
     set_invoice,
     start_run,
 )
-from tests.campaigns.test_planning import AS_OF, _customer
 from tests.tenancy.builders import TenantHandle
 
 
@@ -30,7 +31,7 @@ async def test_dispatch_renders_queues_and_threads_the_reminder(
     client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "SEND", days=[10], language="es", name="Transportes Núñez")
+    await add_customer(client, tenant, "SEND", days=[10], language="es", name="Transportes Núñez")
     run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     context = runner_context(runtime)
     await runner.plan(context, run_id=as_uuid(run_id))
@@ -55,10 +56,10 @@ async def test_send_time_checks_skip_what_changed_since_planning(
     client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "PAID", days=[10])
-    await _customer(client, tenant, "DISP", days=[10])
-    await _customer(client, tenant, "GONE", days=[10], email="gone@customer.example", phone=None)
-    await _customer(client, tenant, "PART", days=[10, 12])
+    await add_customer(client, tenant, "PAID", days=[10])
+    await add_customer(client, tenant, "DISP", days=[10])
+    await add_customer(client, tenant, "GONE", days=[10], email="gone@customer.example", phone=None)
+    await add_customer(client, tenant, "PART", days=[10, 12])
     run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     context = runner_context(runtime)
     await runner.plan(context, run_id=as_uuid(run_id))
@@ -82,7 +83,7 @@ async def test_a_step_never_reminds_an_invoice_twice(
     client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "ONCE", days=[10])
+    await add_customer(client, tenant, "ONCE", days=[10])
     context = runner_context(runtime)
     first = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     await runner.plan(context, run_id=as_uuid(first))
@@ -94,7 +95,7 @@ async def test_a_step_never_reminds_an_invoice_twice(
     await runner.plan(context, run_id=as_uuid(next_day))
     report = (await client.get(f"/v1/runs/{next_day}", headers=tenant.headers)).json()
     assert report["counts"]["planned"] == 0
-    assert report["skipped_reasons"] == {"already_reminded": 1}
+    assert report["skipped_invoices"] == {"already_reminded": 1}
     # Once the invoice reaches the next step, that step reminds it.
     later = await start_run(
         client, tenant, campaign["id"], as_of=(AS_OF + timedelta(days=25)).isoformat()
@@ -113,7 +114,7 @@ async def test_quiet_hours_hold_messages_until_their_window(
         rules={"quiet_hours_start": "00:01", "quiet_hours_end": "00:00", "send_on_weekends": True,
                "min_gap_hours": 0},
     )  # fmt: skip
-    await _customer(client, tenant, "LATER", days=[10], timezone="Asia/Tokyo")
+    await add_customer(client, tenant, "LATER", days=[10], timezone="Asia/Tokyo")
     run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     context = runner_context(runtime)
     await runner.plan(context, run_id=as_uuid(run_id))
@@ -135,7 +136,7 @@ async def test_pause_and_cancel(
     client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "STOPME", days=[10])
+    await add_customer(client, tenant, "STOPME", days=[10])
     run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     context = runner_context(runtime)
     await runner.plan(context, run_id=as_uuid(run_id))

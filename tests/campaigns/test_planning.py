@@ -2,69 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from service.campaigns import runner
+from service.campaigns.models import Campaign
 from service.db import Database
 from service.ledger.models import CustomerStatus
 from service.runtime import Runtime
 from tests.campaigns.builders import (
+    AS_OF,
+    add_customer,
     as_uuid,
     create_campaign,
     messages,
     opt_out,
+    plan,
     runner_context,
     set_customer,
     set_invoice,
     start_run,
 )
-from tests.ledger.builders import put_customer, put_invoice
 from tests.tenancy.builders import TenantHandle
-
-AS_OF = date(2026, 6, 15)
-
-
-async def _customer(
-    client: httpx.AsyncClient, tenant: TenantHandle, external_id: str, *, days: list[int],
-    balance: str = "100.00", **fields: Any,
-) -> None:  # fmt: skip
-    fields.setdefault("email", f"{external_id.lower()}@customer.example")
-    fields.setdefault("phone", "+14155550123")
-    await put_customer(client, tenant, external_id, **fields)
-    for index, overdue in enumerate(days):
-        await put_invoice(
-            client, tenant, f"{external_id}-{index}", customer=external_id,
-            due_on=AS_OF - timedelta(days=overdue), balance=balance,
-        )  # fmt: skip
-
-
-async def _plan(
-    client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle, campaign_id: str, **body: Any
-) -> tuple[str, dict[str, Any], dict[str, dict[str, Any]]]:
-    run_id = await start_run(client, tenant, campaign_id, as_of=AS_OF.isoformat(), **body)
-    await runner.plan(runner_context(runtime), run_id=as_uuid(run_id))
-    report = (await client.get(f"/v1/runs/{run_id}", headers=tenant.headers)).json()
-    by_customer = {m["customer"]: m for m in await messages(client, tenant, run_id)}
-    return run_id, report, by_customer
 
 
 async def test_dry_run_says_what_would_go_out_and_why_not(
     client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "EN", days=[10], language="en")
-    await _customer(client, tenant, "ES", days=[40], language="es", name="Abarrotes Peña")
-    await _customer(client, tenant, "BOTH", days=[5, 45], language="en")
-    await _customer(client, tenant, "HOLD", days=[20])
+    await add_customer(client, tenant, "EN", days=[10], language="en")
+    await add_customer(client, tenant, "ES", days=[40], language="es", name="Abarrotes Peña")
+    await add_customer(client, tenant, "BOTH", days=[5, 45], language="en")
+    await add_customer(client, tenant, "HOLD", days=[20])
     await set_customer(database, tenant, "HOLD", status=CustomerStatus.legal_hold)
-    await _customer(client, tenant, "NOWHERE", days=[20], email=None, phone=None)
-    await _customer(client, tenant, "CURRENT", days=[-3])
+    await add_customer(client, tenant, "NOWHERE", days=[20], email=None, phone=None)
+    await add_customer(client, tenant, "CURRENT", days=[-3])
 
-    run_id, report, by_customer = await _plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    run_id, report, by_customer = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
     assert report["status"] == "planned"
     assert report["dry_run"] is True
     assert report["counts"]["planned"] == 3
@@ -94,14 +71,14 @@ async def test_channel_choice_follows_consent(
     client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "OPTED", days=[10], email="opted@customer.example",
+    await add_customer(client, tenant, "OPTED", days=[10], email="opted@customer.example",
                     phone="+14155550188")  # fmt: skip
     await opt_out(database, tenant, "email", "opted@customer.example")
-    await _customer(client, tenant, "ALLOUT", days=[10], email="allout@customer.example",
+    await add_customer(client, tenant, "ALLOUT", days=[10], email="allout@customer.example",
                     phone="+14155550199")  # fmt: skip
     await opt_out(database, tenant, "email", "allout@customer.example")
     await opt_out(database, tenant, "sms", "+14155550199")
-    _run, _report, by_customer = await _plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    _run, _report, by_customer = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
     assert by_customer["OPTED"]["channel"] == "sms"
     assert by_customer["OPTED"]["to"] == "+14155550188"
     assert by_customer["ALLOUT"]["skip_reason"] == "no_reachable_channel"
@@ -115,34 +92,49 @@ async def test_invoice_exclusions_pause_only_that_invoice(
         rules={"quiet_hours_start": "00:00", "quiet_hours_end": "00:00", "send_on_weekends": True,
                "min_gap_hours": 0, "min_balance": "50", "exclude_tags": ["vip"]},
     )  # fmt: skip
-    await _customer(client, tenant, "MIX", days=[10, 12, 14, 16])
+    await add_customer(client, tenant, "MIX", days=[10, 12, 14, 16])
     await set_invoice(database, tenant, "MIX-0", disputed=True)
     await set_invoice(database, tenant, "MIX-1", promised_until=AS_OF + timedelta(days=2))
     await set_invoice(database, tenant, "MIX-2", balance=10)
-    await _customer(client, tenant, "VIP", days=[10], tags=["vip"])
-    _run, report, by_customer = await _plan(client, runtime, tenant, campaign["id"], dry_run=True)
-    assert by_customer["MIX"]["invoices"] == ["MIX-3"]
-    assert report["skipped_reasons"] == {
-        "below_min_balance": 1, "excluded_tag": 1, "in_dispute": 1, "promise_to_pay": 1,
-    }  # fmt: skip
+    await add_customer(client, tenant, "VIP", days=[10], tags=["vip"])
+    _run, report, by_customer = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    # The small invoice rides along: the customer owes 110 in USD, above the minimum.
+    assert by_customer["MIX"]["invoices"] == ["MIX-3", "MIX-2"]
+    assert report["skipped_invoices"] == {"in_dispute": 1, "promise_to_pay": 1}
+    assert report["skipped_reasons"] == {"excluded_tag": 1}
+    assert report["counts"]["skipped"] == 1
     assert by_customer["VIP"]["skip_reason"] == "excluded_tag"
 
 
-async def test_a_promise_expired_plus_grace_is_reminded_again(
-    client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
-) -> None:
+@pytest.mark.parametrize(
+    ("promised_until", "status"),
+    [
+        (AS_OF, "skipped"),
+        (AS_OF + timedelta(days=3), "skipped"),
+        (AS_OF - timedelta(days=1), "planned"),
+    ],
+)
+async def test_a_promise_rests_the_invoice_up_to_promised_until(
+    client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle,
+    promised_until: date, status: str,
+) -> None:  # fmt: skip
+    # promised_until is the promised date plus the tenant's grace days, as recorded with the
+    # promise: the invoice rests through that day and is reminded the day after.
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "BROKE", days=[20])
-    await set_invoice(database, tenant, "BROKE-0", promised_until=AS_OF - timedelta(days=1))
-    _run, _report, by_customer = await _plan(client, runtime, tenant, campaign["id"], dry_run=True)
-    assert by_customer["BROKE"]["status"] == "planned"
+    await add_customer(client, tenant, "PROMISE", days=[20])
+    await set_invoice(database, tenant, "PROMISE-0", promised_until=promised_until)
+    _run, report, by_customer = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    assert by_customer["PROMISE"]["status"] == status
+    if status == "skipped":
+        assert by_customer["PROMISE"]["skip_reason"] == "promise_to_pay"
+        assert report["skipped_invoices"] == {"promise_to_pay": 1}
 
 
 async def test_real_runs_are_idempotent_per_day_and_per_key(
     client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle
 ) -> None:
     campaign = await create_campaign(client, tenant)
-    await _customer(client, tenant, "IDEM", days=[10])
+    await add_customer(client, tenant, "IDEM", days=[10])
     first = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     second = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
     assert first == second
@@ -176,13 +168,13 @@ async def test_contact_gap_and_weekly_cap(
              "min_gap_hours": gap_hours, "max_contacts_per_7_days": cap}  # fmt: skip
     first_campaign = await create_campaign(client, tenant, rules=rules)
     second_campaign = await create_campaign(client, tenant, name="Another", rules=rules)
-    await _customer(client, tenant, "GAP", days=[10])
+    await add_customer(client, tenant, "GAP", days=[10])
     run_id = await start_run(client, tenant, first_campaign["id"], as_of=AS_OF.isoformat())
     context = runner_context(runtime)
     await runner.plan(context, run_id=as_uuid(run_id))
     await runner.dispatch(context, run_id=as_uuid(run_id))
     # A contact just happened; the other campaign must hold back for this customer.
-    _run, _report, by_customer = await _plan(
+    _run, _report, by_customer = await plan(
         client, runtime, tenant, second_campaign["id"], dry_run=True
     )
     assert by_customer["GAP"]["skip_reason"] == reason
@@ -195,10 +187,112 @@ async def test_a_step_may_send_on_every_reachable_channel(
               "channels": ["email", "sms", "portal"], "template": "final_notice",
               "all_channels": True}]  # fmt: skip
     campaign = await create_campaign(client, tenant, steps=steps)
-    await _customer(client, tenant, "ALL", days=[70], email="all@customer.example",
-                    phone="+14155550111")  # fmt: skip
+    await add_customer(client, tenant, "ALL", days=[70], email="all@customer.example",
+                       phone="+14155550111")  # fmt: skip
     await opt_out(database, tenant, "sms", "+14155550111")
+    for index in range(3):
+        await add_customer(
+            client, tenant, f"EVERY{index}", days=[65, 80],
+            email=f"every{index}@customer.example", phone=f"+1415555020{index}",
+        )  # fmt: skip
+    await add_customer(client, tenant, "NOMAIL", days=[70], email=None, phone="+14155550209")
     run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat(), dry_run=True)
     await runner.plan(runner_context(runtime), run_id=as_uuid(run_id))
-    channels = sorted(m["channel"] for m in await messages(client, tenant, run_id))
-    assert channels == ["email", "portal"]
+    sent: dict[str, list[str]] = {}
+    for message in await messages(client, tenant, run_id):
+        assert message["status"] == "planned"
+        sent.setdefault(message["customer"], []).append(message["channel"])
+    assert {customer: sorted(channels) for customer, channels in sent.items()} == {
+        "ALL": ["email", "portal"],
+        "EVERY0": ["email", "portal", "sms"],
+        "EVERY1": ["email", "portal", "sms"],
+        "EVERY2": ["email", "portal", "sms"],
+        "NOMAIL": ["portal", "sms"],
+    }
+    report = (await client.get(f"/v1/runs/{run_id}", headers=tenant.headers)).json()
+    assert report["counts"]["planned"] == 13
+
+
+async def test_send_times_follow_each_customers_time_zone(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle
+) -> None:
+    campaign = await create_campaign(
+        client, tenant, rules={"send_on_weekends": True, "min_gap_hours": 0}
+    )
+    zones = {
+        "NEWYORK": "America/New_York", "LOSANGELES": "America/Los_Angeles",
+        "MADRID": "Europe/Madrid", "TOKYO": "Asia/Tokyo", "MEXICO": "America/Mexico_City",
+    }  # fmt: skip
+    for name, zone in zones.items():
+        await add_customer(client, tenant, name, days=[10], timezone=zone)
+    await add_customer(client, tenant, "TENANTS", days=[10])  # no zone: the tenant's (New York)
+    now = datetime(2026, 6, 15, 13, 30, tzinfo=UTC)
+    _run, _report, planned = await plan(
+        client, runtime, tenant, campaign["id"], dry_run=True, now=now
+    )
+    send_after = {name: datetime.fromisoformat(m["send_after"]) for name, m in planned.items()}
+    assert send_after == {
+        "NEWYORK": now,  # 09:30 EDT
+        "TENANTS": now,
+        "MADRID": now,  # 15:30 CEST
+        "LOSANGELES": datetime(2026, 6, 15, 15, 0, tzinfo=UTC),  # 06:30 PDT -> 08:00 PDT
+        "MEXICO": datetime(2026, 6, 15, 14, 0, tzinfo=UTC),  # 07:30 CST -> 08:00 CST
+        "TOKYO": datetime(2026, 6, 15, 23, 0, tzinfo=UTC),  # 22:30 JST -> 08:00 JST tomorrow
+    }
+
+
+async def test_steps_listed_out_of_order_consolidate_at_the_most_advanced(
+    client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
+) -> None:
+    firm, friendly = [
+        {"name": name, "min_days_past_due": low, "max_days_past_due": high,
+         "channels": ["email"], "template": template}
+        for name, low, high, template in [
+            ("firm", 31, 60, "reminder_firm"), ("friendly", 1, 30, "reminder_friendly"),
+        ]
+    ]  # fmt: skip
+    campaign = await create_campaign(client, tenant, steps=[firm, friendly])
+    assert [step["name"] for step in campaign["steps"]] == ["friendly", "firm"]
+    await add_customer(client, tenant, "BOTH", days=[10, 40])
+    _run, _report, planned = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    assert planned["BOTH"]["step"] == "firm"
+    assert planned["BOTH"]["template"] == "reminder_firm"
+    # A campaign stored in any order plans the same.
+    async with database.transaction() as session:
+        stored = await session.get(Campaign, as_uuid(campaign["id"]))
+        assert stored is not None
+        stored.steps = list(reversed(stored.steps))
+    _run, _report, again = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    assert again["BOTH"]["step"] == "firm"
+
+
+async def test_run_messages_come_in_pages_rendered_with_each_customers_invoices(
+    client: httpx.AsyncClient, runtime: Runtime, tenant: TenantHandle
+) -> None:
+    campaign = await create_campaign(client, tenant)
+    for index in range(5):
+        await add_customer(client, tenant, f"PAGE{index}", days=[10 + index])
+    run_id, _report, _planned = await plan(client, runtime, tenant, campaign["id"], dry_run=True)
+    seen: list[dict[str, Any]] = []
+    cursor = ""
+    for _page in range(5):
+        page = (
+            await client.get(f"/v1/runs/{run_id}/messages?limit=2{cursor}", headers=tenant.headers)
+        ).json()
+        assert len(page["items"]) <= 2
+        seen.extend(page["items"])
+        if page["next_cursor"] is None:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert sorted(m["customer"] for m in seen) == [f"PAGE{index}" for index in range(5)]
+    for message in seen:
+        assert f"{message['customer']}-0" in message["body"]
+        assert all(
+            f"PAGE{other}-0" not in message["body"]
+            for other in range(5)
+            if f"PAGE{other}" != message["customer"]
+        )
+    too_many = await client.get(f"/v1/runs/{run_id}/messages?limit=201", headers=tenant.headers)
+    assert too_many.status_code == 422
+    bad = await client.get(f"/v1/runs/{run_id}/messages?cursor=nope", headers=tenant.headers)
+    assert bad.status_code == 400

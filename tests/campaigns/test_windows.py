@@ -55,3 +55,40 @@ def test_custom_window() -> None:
     assert next_send_time(now, zone="Europe/Madrid", rules=rules) == datetime(
         2026, 3, 5, 8, 30, tzinfo=UTC
     )
+
+
+def test_dst_end_keeps_eight_local() -> None:
+    # US clocks fall back on Sunday 1 November 2026, 02:00 EDT -> 01:00 EST.
+    rules = Rules(send_on_weekends=True)
+    before_fall_back = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, the first 01:30
+    assert next_send_time(before_fall_back, zone="America/New_York", rules=rules) == datetime(
+        2026, 11, 1, 13, 0, tzinfo=UTC
+    )  # 08:00 EST
+    saturday_night = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)  # 22:00 EDT on Saturday
+    assert next_send_time(saturday_night, zone="America/New_York", rules=rules) == datetime(
+        2026, 11, 1, 13, 0, tzinfo=UTC
+    )
+    # The evening after: 20:30 EST is still inside the window, 21:30 EST is not.
+    assert next_send_time(
+        datetime(2026, 11, 2, 1, 30, tzinfo=UTC), zone="America/New_York", rules=rules
+    ) == datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
+    assert next_send_time(
+        datetime(2026, 11, 2, 2, 30, tzinfo=UTC), zone="America/New_York", rules=rules
+    ) == datetime(2026, 11, 2, 13, 0, tzinfo=UTC)
+
+
+def test_an_opening_in_a_repeated_or_skipped_hour() -> None:
+    # Opening at 01:30 on the night clocks fall back: the first 01:30 (EDT) opens the window.
+    fall = Rules(send_on_weekends=True, quiet_hours_start=time(23, 0), quiet_hours_end=time(1, 30))
+    now = datetime(2026, 11, 1, 4, 0, tzinfo=UTC)  # 00:00 EDT
+    assert next_send_time(now, zone="America/New_York", rules=fall) == datetime(
+        2026, 11, 1, 5, 30, tzinfo=UTC
+    )
+    # Opening at 02:30 on the night clocks spring forward (02:00 -> 03:00): 03:30 EDT.
+    spring = Rules(
+        send_on_weekends=True, quiet_hours_start=time(23, 0), quiet_hours_end=time(2, 30)
+    )
+    now = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # 00:00 EST
+    assert next_send_time(now, zone="America/New_York", rules=spring) == datetime(
+        2026, 3, 8, 7, 30, tzinfo=UTC
+    )
