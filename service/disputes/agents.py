@@ -61,11 +61,17 @@ async def open_counts(
 
 
 async def assign(
-    session: AsyncSession, *, thread: Thread, team: str, now: datetime | None = None
+    session: AsyncSession,
+    *,
+    thread: Thread,
+    team: str,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> Assignment:
     """Give ``thread`` to an agent of ``team`` (see the module docstring); None when nobody has
-    room, and the thread waits in the team's queue."""
+    room, and the thread waits in the team's queue. ``language`` defaults to the thread's."""
     moment = now or utcnow()
+    language = language or thread.language
     available = (
         await session.execute(
             select(Agent)
@@ -77,10 +83,10 @@ async def assign(
     if not in_team:
         return Assignment(None, None, f"no available agent in {team}")
     pool, preference = in_team, ""
-    if thread.language:
-        speakers = [agent for agent in in_team if thread.language in agent.languages]
+    if language:
+        speakers = [agent for agent in in_team if language in agent.languages]
         if speakers and len(speakers) < len(in_team):
-            pool, preference = speakers, f", {thread.language} speakers first"
+            pool, preference = speakers, f", {language} speakers first"
     locked = list(
         (
             await session.execute(
@@ -159,6 +165,14 @@ async def get_agent(session: AsyncSession, *, tenant_id: uuid.UUID, agent_id: uu
     if agent is None:
         raise NotFound("agent not found")
     return agent
+
+
+async def agent_named(session: AsyncSession, *, tenant_id: uuid.UUID, name: str) -> Agent | None:
+    return (
+        await session.execute(
+            select(Agent).where(col(Agent.tenant_id) == tenant_id, col(Agent.name) == name)
+        )
+    ).scalar_one_or_none()
 
 
 async def _name_taken(session: AsyncSession, *, tenant_id: uuid.UUID, name: str) -> bool:

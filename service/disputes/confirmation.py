@@ -53,6 +53,8 @@ async def after_person_change(
     """Apply the consequences of a person's change (module docstring)."""
     if fields.get("status") in _CLOSED and thread.intent == "dispute":
         await effects.release_disputes(session, thread=thread, actor=actor)
+    if fields.get("team") and "assignee" not in fields and thread.status not in _CLOSED:
+        await _assign_in_new_team(session, thread=thread)
     relabeled = "intent" in fields or "reason" in fields
     if not (relabeled or was_under_review) or thread.intent is None:
         return
@@ -89,6 +91,21 @@ async def _reroute(session: AsyncSession, *, thread: Thread, actor: str) -> None
     if thread.team is not None:
         assignment = await agents.assign(session, thread=thread, team=thread.team)
         await record_event(session, thread=thread, kind="assigned", data=assignment.as_event())
+
+
+async def _assign_in_new_team(session: AsyncSession, *, thread: Thread) -> None:
+    """A person moved the thread: an agent of the new team takes it, unless one already has."""
+    if thread.team is None:
+        return
+    if thread.assignee is not None:
+        current = await agents.agent_named(
+            session, tenant_id=thread.tenant_id, name=thread.assignee
+        )
+        if current is not None and thread.team in current.teams:
+            return
+        thread.assignee = None
+    assignment = await agents.assign(session, thread=thread, team=thread.team)
+    await record_event(session, thread=thread, kind="assigned", data=assignment.as_event())
 
 
 async def _concerned(session: AsyncSession, *, thread: Thread) -> Concerned:

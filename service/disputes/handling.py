@@ -311,7 +311,10 @@ async def handle_reply(
             concerned=concerned, declared=declared,
         )  # fmt: skip
     if thread.team is not None and thread.assignee is None:
-        assignment = await agents.assign(session, thread=thread, team=thread.team, now=now)
+        assignment = await agents.assign(
+            session, thread=thread, team=thread.team, now=now,
+            language=thread.language or (customer.language if customer else None),
+        )  # fmt: skip
         await record_event(session, thread=thread, kind="assigned", data=assignment.as_event())
 
 

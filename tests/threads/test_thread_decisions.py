@@ -96,12 +96,22 @@ async def test_a_person_choosing_the_team_is_not_overruled(
     tenant = await make_desk_tenant(database)
     account = await make_account(database, tenant)
     reminder = await send_reminder(database, tenant, account)
+    for name, team in (("colm", "collections"), ("gabi", "gbs")):
+        await webhooks.post(
+            "/v1/agents", json={"name": name, "teams": [team]}, headers=tenant.headers
+        )
     thread_id = await email_reply(webhooks, inbound_runtime, account, reminder, "hmm ok")
+    assert (await thread_of(database, thread_id)).assignee == "colm"
     changed = await webhooks.patch(
         f"/v1/threads/{thread_id}", json={"intent": "dispute", "reason": "pricing", "team": "gbs"},
         headers=tenant.headers,
     )  # fmt: skip
-    assert changed.json()["team"] == "gbs"
+    assert (changed.json()["team"], changed.json()["assignee"]) == ("gbs", "gabi")
+    kept = await webhooks.patch(
+        f"/v1/threads/{thread_id}", json={"team": "sales", "assignee": "gabi"},
+        headers=tenant.headers,
+    )  # fmt: skip
+    assert (kept.json()["team"], kept.json()["assignee"]) == ("sales", "gabi")
 
 
 async def test_resolving_a_dispute_returns_its_invoices_to_the_campaigns(
