@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from service.campaigns.cli import campaign_app
 from service.config import ConfigurationError, Settings, get_settings
 from service.inbound.cli import inbound_app
 from service.logging import configure_logging
@@ -28,6 +29,7 @@ tenant_app = typer.Typer(
 )
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(inbound_app, name="inbound")
+app.add_typer(campaign_app, name="campaign")
 
 out = Console()
 err = Console(stderr=True)
