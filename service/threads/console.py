@@ -75,6 +75,8 @@ async def list_threads(
     intent: str | None = None,
     customer: str | None = None,
     assignee: str | None = None,
+    needs_review: bool | None = None,
+    escalated: bool | None = None,
     q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
@@ -96,6 +98,11 @@ async def list_threads(
         query = query.where(col(Thread.status) == status)
     if intent:
         query = query.where(col(Thread.intent) == intent)
+    if needs_review is not None:
+        query = query.where(col(Thread.needs_review).is_(needs_review))
+    if escalated is not None:
+        is_set = col(Thread.escalated_at).is_not(None)
+        query = query.where(is_set if escalated else ~is_set)
     if assignee:
         query = query.where(col(Thread.assignee) == assignee)
     if customer:

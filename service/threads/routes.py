@@ -44,13 +44,16 @@ async def list_threads(
         ),
     ] = None,
     assignee: Annotated[str | None, Query(max_length=200)] = None,
+    needs_review: Annotated[bool | None, Query(description="the review queue")] = None,
+    escalated: Annotated[bool | None, Query(description="escalated at least once")] = None,
     q: Annotated[str | None, Query(max_length=200, description="text search")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ThreadPage:
     return await console.list_threads(
         session, tenant_id=principal.tenant.id, team=team, status=status, intent=intent,
-        customer=customer, assignee=assignee, q=q, cursor=cursor, limit=limit,
+        customer=customer, assignee=assignee, needs_review=needs_review, escalated=escalated,
+        q=q, cursor=cursor, limit=limit,
         unmatched=unmatched,
     )  # fmt: skip
 

@@ -214,6 +214,8 @@ async def test_breaches_are_escalated_to_supervisors_once(
     assert {(e["thread_id"], e["kind"]) for e in listed.json()["items"]} == {
         (str(thread.id), "first_response"), (str(thread.id), "resolution"),
     }  # fmt: skip
+    flagged = (await webhooks.get("/v1/threads?escalated=true", headers=tenant.headers)).json()
+    assert [item["id"] for item in flagged["items"]] == [str(thread.id)]
     other = await make_desk_tenant(database, name="Other desk")
     assert (await webhooks.get("/v1/escalations", headers=other.headers)).json() == {"items": []}
 

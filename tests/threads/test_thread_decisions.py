@@ -71,6 +71,8 @@ async def test_confirming_a_low_confidence_label_applies_its_effects_and_routes_
     detail = (await webhooks.get(f"/v1/threads/{thread_id}", headers=tenant.headers)).json()
     assert (detail["team"], detail["needs_review"]) == ("collections", True)
     assert "effects_held" in [e["kind"] for e in detail["events"]]
+    queue = (await webhooks.get("/v1/threads?needs_review=true", headers=tenant.headers)).json()
+    assert [item["id"] for item in queue["items"]] == [str(thread_id)]
     assert not any(i.disputed for i in (await invoices_of(database, account)).values())
     changed = await webhooks.patch(
         f"/v1/threads/{thread_id}", json={"intent": "dispute", "reason": "pricing"},
@@ -87,6 +89,8 @@ async def test_confirming_a_low_confidence_label_applies_its_effects_and_routes_
     assert routed["data"]["by"] == "label confirmed by a person"
     invoices = await invoices_of(database, account)
     assert [n for n, invoice in invoices.items() if invoice.disputed] == account.numbers[:1]
+    queue = (await webhooks.get("/v1/threads?needs_review=true", headers=tenant.headers)).json()
+    assert queue["items"] == []
 
 
 async def test_a_person_choosing_the_team_is_not_overruled(
