@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,23 +31,56 @@ class Settings(BaseSettings):
         default="sandbox", alias="EMAIL_PROVIDER"
     )
     sms_provider: Literal["twilio", "sandbox"] = Field(default="sandbox", alias="SMS_PROVIDER")
-    sendgrid_api_key: SecretStr | None = Field(default=None, alias="SENDGRID_API_KEY")
+    sendgrid_api_key: SecretStr | None = Field(
+        default=None, alias="SENDGRID_API_KEY", validate_default=True
+    )
     sendgrid_api_url: str = Field(default="https://api.sendgrid.com", alias="SENDGRID_API_URL")
     sendgrid_event_public_key: str | None = Field(default=None, alias="SENDGRID_EVENT_PUBLIC_KEY")
     sendgrid_inbound_user: str | None = Field(default=None, alias="SENDGRID_INBOUND_USER")
     sendgrid_inbound_password: SecretStr | None = Field(
         default=None, alias="SENDGRID_INBOUND_PASSWORD"
     )
-    twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
-    twilio_auth_token: SecretStr | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
+    twilio_account_sid: str | None = Field(
+        default=None, alias="TWILIO_ACCOUNT_SID", validate_default=True
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, alias="TWILIO_AUTH_TOKEN", validate_default=True
+    )
     twilio_api_url: str = Field(default="https://api.twilio.com", alias="TWILIO_API_URL")
-    smtp_url: SecretStr | None = Field(default=None, alias="SMTP_URL")
+    smtp_url: SecretStr | None = Field(default=None, alias="SMTP_URL", validate_default=True)
     mime_token: SecretStr | None = Field(default=None, alias="COBRO_MIME_TOKEN")
 
     log_level: str = Field(default="INFO", alias="COBRO_LOG_LEVEL")
     import_max_bytes: int = Field(default=200 * 1024 * 1024, alias="COBRO_IMPORT_MAX_BYTES")
     # Tenants' own template files: <dir>/<tenant id>/en/reminder_firm.sms.j2 and so on.
     template_dir: Path | None = Field(default=None, alias="COBRO_TEMPLATE_DIR")
+
+    # Sending: per-sender pacing (messages per second), batch shape, lease and retry bound.
+    pacing: bool = Field(default=True, alias="COBRO_PACING")
+    rate_email: float = Field(default=50.0, gt=0, alias="COBRO_RATE_EMAIL")
+    rate_sms: float = Field(default=1.0, gt=0, alias="COBRO_RATE_SMS")
+    rate_sms_service: float = Field(default=10.0, gt=0, alias="COBRO_RATE_SMS_SERVICE")
+    send_batch: int = Field(default=200, ge=1, le=5000, alias="COBRO_SEND_BATCH")
+    send_concurrency: int = Field(default=64, ge=1, le=1000, alias="COBRO_SEND_CONCURRENCY")
+    send_parallel_batches: int = Field(default=1, ge=1, le=16, alias="COBRO_SEND_PARALLEL_BATCHES")
+    send_lease_seconds: float = Field(default=120.0, ge=1, alias="COBRO_SEND_LEASE_SECONDS")
+    send_max_attempts: int = Field(default=6, ge=1, le=50, alias="COBRO_SEND_MAX_ATTEMPTS")
+
+    @field_validator("sendgrid_api_key", "smtp_url", "twilio_account_sid", "twilio_auth_token")
+    @classmethod
+    def _provider_credentials(
+        cls, value: SecretStr | str | None, info: ValidationInfo
+    ) -> SecretStr | str | None:
+        """A blank credential is no credential; the chosen provider's must be given."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is not None and not raw.strip():
+            value = None
+        setting, provider = _NEEDED_BY[str(info.field_name)]
+        if value is None and info.data.get(setting) == provider:
+            raise ValueError(f"required when {setting.upper()}={provider}")
+        if value is not None and info.field_name == "smtp_url":
+            _check_smtp_url(str(raw))
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -76,6 +109,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    def twilio_webhook_token(self) -> str | None:
+        """The token Twilio's webhooks are verified with, or None when it is unset or blank:
+        an empty secret is no secret, and with none every Twilio webhook is refused."""
+        token = self.twilio_auth_token.get_secret_value() if self.twilio_auth_token else ""
+        return token if token.strip() else None
 
     @property
     def resolved_database_url(self) -> str:
@@ -125,6 +164,22 @@ def _read_secret_key(path: Path, *, wait: float) -> str:
     if not key:
         raise ConfigurationError(f"COBRO_SECRET_KEY: the key file {path} is empty; delete it")
     return key
+
+
+# Which provider choice makes a credential required: field -> (choosing field, value).
+_NEEDED_BY: dict[str, tuple[str, str]] = {
+    "sendgrid_api_key": ("email_provider", "sendgrid"),
+    "smtp_url": ("email_provider", "smtp"),
+    "twilio_account_sid": ("sms_provider", "twilio"),
+    "twilio_auth_token": ("sms_provider", "twilio"),
+}
+
+
+def _check_smtp_url(url: str) -> None:
+    # The channel's own parser, so start-up refuses exactly the URLs the channel would.
+    from channels.smtp import SmtpChannel
+
+    SmtpChannel.from_url(url)
 
 
 def load_settings() -> Settings:

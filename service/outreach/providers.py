@@ -2,39 +2,21 @@
 
 The runtime holds one :class:`Outbound`; workers find it in ``ctx["runtime"]``. Tests and
 benchmarks build their own with emulator-backed channels instead of patching anything.
+Every variable read here is declared and validated in :class:`service.config.Settings`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr
 
+from channels import build_email_channel, build_sms_channel
 from channels.base import Channel, ChannelName
 from channels.portal import PortalChannel
 from channels.sandbox import SandboxChannel
-from channels.sendgrid import SendGridChannel
-from channels.smtp import SmtpChannel
-from channels.twilio import TwilioChannel
 from service.config import ConfigurationError, Settings
 from service.outreach.pacing import PacingPolicy
-
-
-class OutreachSettings(BaseSettings):
-    """Send tuning, read from the environment beside :class:`service.config.Settings`."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
-
-    pacing: bool = Field(default=True, alias="COBRO_PACING")
-    rate_email: float = Field(default=50.0, gt=0, alias="COBRO_RATE_EMAIL")
-    rate_sms: float = Field(default=1.0, gt=0, alias="COBRO_RATE_SMS")
-    rate_sms_service: float = Field(default=10.0, gt=0, alias="COBRO_RATE_SMS_SERVICE")
-    batch_size: int = Field(default=200, ge=1, le=5000, alias="COBRO_SEND_BATCH")
-    concurrency: int = Field(default=64, ge=1, le=1000, alias="COBRO_SEND_CONCURRENCY")
-    parallel_batches: int = Field(default=1, ge=1, le=16, alias="COBRO_SEND_PARALLEL_BATCHES")
-    lease_seconds: float = Field(default=120.0, gt=0, alias="COBRO_SEND_LEASE_SECONDS")
-    max_attempts: int = Field(default=6, ge=1, le=50, alias="COBRO_SEND_MAX_ATTEMPTS")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,8 +24,13 @@ class SendTuning:
     """How the send job works: rows per claim, sends in flight per batch, batches in flight,
     lease and retry bounds.
 
-    The lease must comfortably exceed a provider call (channels time out after 10-30 s):
-    a row whose lease runs out is taken for lost and sent again.
+    A claimed row's lease is renewed while its batch is in flight, so a live worker keeps
+    its rows however long they wait; a row is taken for lost, and sent again, only once
+    its worker stopped renewing. ``call_headroom`` is the lease a row must have left for
+    its provider call to start (at most half the lease). ``unconfirmed_delay`` is the
+    least wait before resending a message whose provider may have accepted it (a timeout
+    or a dropped connection after the request left): time for the provider's event to
+    arrive and prove it, so it is not sent twice.
     """
 
     batch_size: int = 200
@@ -54,6 +41,8 @@ class SendTuning:
     retry_base: float = 5.0
     retry_cap: float = 900.0
     time_budget: float = 240.0
+    call_headroom: float = 30.0
+    unconfirmed_delay: float = 120.0
 
 
 def _sandboxes() -> dict[ChannelName, Channel]:
@@ -80,60 +69,45 @@ class Outbound:
             await channel.aclose()
 
 
-def build_outbound(settings: Settings, *, tuning: OutreachSettings | None = None) -> Outbound:
-    """The providers named by EMAIL_PROVIDER / SMS_PROVIDER, with their credentials.
+def build_outbound(settings: Settings) -> Outbound:
+    """The providers named by EMAIL_PROVIDER / SMS_PROVIDER, with their credentials, and the
+    pacing and tuning of COBRO_PACING, COBRO_RATE_* and COBRO_SEND_*.
 
-    Raises ConfigurationError naming the missing variable when a provider lacks one.
+    Settings validate the credentials when they are read; this raises ConfigurationError
+    only for settings built without that validation (``model_copy``).
     """
-    tuning = tuning or OutreachSettings()
+    try:
+        email = build_email_channel(
+            backend=settings.email_provider,
+            sendgrid_api_key=_secret(settings.sendgrid_api_key),
+            sendgrid_api_url=settings.sendgrid_api_url,
+            smtp_url=_secret(settings.smtp_url),
+        )
+        sms = build_sms_channel(
+            backend=settings.sms_provider,
+            twilio_account_sid=settings.twilio_account_sid,
+            twilio_auth_token=_secret(settings.twilio_auth_token),
+            twilio_api_url=settings.twilio_api_url,
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"EMAIL_PROVIDER / SMS_PROVIDER: {exc}") from exc
     return Outbound(
-        channels={
-            "email": _email_channel(settings),
-            "sms": _sms_channel(settings),
-            "portal": PortalChannel(),
-        },
+        channels={"email": email, "sms": sms, "portal": PortalChannel()},
         pacing=PacingPolicy(
-            enabled=tuning.pacing,
-            email_rate=tuning.rate_email,
-            sms_rate=tuning.rate_sms,
-            sms_service_rate=tuning.rate_sms_service,
+            enabled=settings.pacing,
+            email_rate=settings.rate_email,
+            sms_rate=settings.rate_sms,
+            sms_service_rate=settings.rate_sms_service,
         ),
         tuning=SendTuning(
-            batch_size=tuning.batch_size,
-            concurrency=tuning.concurrency,
-            parallel_batches=tuning.parallel_batches,
-            lease_seconds=tuning.lease_seconds,
-            max_attempts=tuning.max_attempts,
+            batch_size=settings.send_batch,
+            concurrency=settings.send_concurrency,
+            parallel_batches=settings.send_parallel_batches,
+            lease_seconds=settings.send_lease_seconds,
+            max_attempts=settings.send_max_attempts,
         ),
     )
 
 
-def _email_channel(settings: Settings) -> Channel:
-    if settings.email_provider == "sendgrid":
-        if settings.sendgrid_api_key is None:
-            raise ConfigurationError("EMAIL_PROVIDER=sendgrid needs SENDGRID_API_KEY")
-        return SendGridChannel(
-            settings.sendgrid_api_key.get_secret_value(), api_url=settings.sendgrid_api_url
-        )
-    if settings.email_provider == "smtp":
-        if settings.smtp_url is None:
-            raise ConfigurationError("EMAIL_PROVIDER=smtp needs SMTP_URL")
-        try:
-            return SmtpChannel.from_url(settings.smtp_url.get_secret_value())
-        except ValueError as exc:
-            raise ConfigurationError(f"SMTP_URL: {exc}") from exc
-    return SandboxChannel("email")
-
-
-def _sms_channel(settings: Settings) -> Channel:
-    if settings.sms_provider == "twilio":
-        if not settings.twilio_account_sid or settings.twilio_auth_token is None:
-            raise ConfigurationError(
-                "SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
-            )
-        return TwilioChannel(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token.get_secret_value(),
-            api_url=settings.twilio_api_url,
-        )
-    return SandboxChannel("sms")
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
