@@ -7,10 +7,11 @@ A channel turns an :class:`OutboundMessage` into a provider request and reports 
 
 from __future__ import annotations
 
+import email.utils
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 ChannelName = Literal["email", "sms", "portal"]
@@ -92,16 +93,25 @@ class ChannelError(Exception):
 class TransientError(ChannelError):
     """Sending may succeed later: rate limits, provider outages, timeouts, dropped connections.
 
-    ``retry_after`` is the provider's own hint in seconds, when it gave one.
+    ``retry_after`` is the provider's own hint in seconds, when it gave one. ``unconfirmed``
+    says the request may have reached the provider and been accepted (a timeout or a
+    dropped connection after it was sent): the outcome is unknown, and a resend waits for
+    the provider's own event to prove or disprove acceptance.
     """
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, code: str | None = None
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        code: str | None = None,
+        unconfirmed: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.code = code
+        self.unconfirmed = unconfirmed
 
 
 class PermanentError(ChannelError):
@@ -118,7 +128,7 @@ class RecipientOptedOut(PermanentError):
 
 
 class InvalidRecipient(PermanentError):
-    """The address is unusable (Twilio 21211 / 21614 / 21612, SMTP 550 5.1.1): mark it dead."""
+    """The address is unusable (Twilio 21211 / 21614, SMTP 550 5.1.1): mark it dead."""
 
 
 class ChannelMisconfigured(PermanentError):
@@ -168,6 +178,37 @@ def retry_delay(
 
 
 _jitter = random.Random()
+
+
+def retry_after_from_headers(headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds a rate-limited client must wait: ``X-RateLimit-Reset`` (epoch seconds, as
+    SendGrid sends it) or ``Retry-After`` (seconds or an HTTP date, as Twilio and RFC 9110
+    have it). ``now`` is the current epoch time. Unparseable values give None."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    reset = lowered.get("x-ratelimit-reset")
+    if reset:
+        try:
+            return max(0.0, float(reset) - now)
+        except ValueError:
+            pass
+    retry_after = lowered.get("retry-after")
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            when = _http_date(retry_after)
+            if when is not None:
+                return max(0.0, when.timestamp() - now)
+    return None
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
 
 # Ranks of normalized delivery kinds: a status may only move to a higher rank. Failures rank
 # above "delivered" because email can bounce after the receiving server first accepted it.

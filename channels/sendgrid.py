@@ -1,6 +1,6 @@
 """Email through SendGrid's v3 Mail Send API, and its Event Webhook.
 
-The SendGrid SDK speaks synchronous urllib, so the request is built here and sent with httpx.
+The SendGrid SDK speaks synchronous urllib, so the request is built here and sent with aiohttp.
 Our message id travels as the custom arg ``cobro_message_id``, which SendGrid echoes on every
 event of the message.
 """
@@ -31,6 +31,7 @@ from channels.base import (
     PermanentError,
     SendResult,
     TransientError,
+    retry_after_from_headers,
 )
 
 MESSAGE_ID_ARG = "cobro_message_id"
@@ -94,7 +95,9 @@ class SendGridChannel:
     ) -> None:
         self._url = api_url.rstrip("/") + "/v3/mail/send"
         self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # Connecting has its own bound, so that a connect timeout (the request never left)
+        # is told apart from a timeout waiting for the answer.
+        self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 5.0))
         self._owns_session = session is None
         self._session = session
 
@@ -109,8 +112,9 @@ class SendGridChannel:
     async def send(self, message: OutboundMessage) -> SendResult:
         """POST the message; 202 gives ``X-Message-Id`` as the provider id.
 
-        A timeout after the request left leaves the outcome unknown; it is reported as
-        transient, so a retry may duplicate the mail, which is the lesser harm.
+        Failing to connect is plainly transient. A timeout or a dropped connection once
+        connected leaves the outcome unknown: it is transient and ``unconfirmed``, so the
+        resend waits for SendGrid's "processed" event, which would prove acceptance.
         """
         body = json.dumps(build_payload(message)).encode()
         try:
@@ -118,10 +122,20 @@ class SendGridChannel:
                 self._url, data=body, headers=self._headers, timeout=self._timeout
             ) as response:
                 content = await response.read()
-        except TimeoutError as exc:
-            raise TransientError("SendGrid timed out", code="timeout") from exc
-        except aiohttp.ClientError as exc:
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise TransientError("SendGrid timed out connecting", code="connection") from exc
+        except aiohttp.ClientConnectorError as exc:
             raise TransientError(f"SendGrid unreachable: {exc!r}", code="connection") from exc
+        except TimeoutError as exc:
+            raise TransientError(
+                "SendGrid timed out after the request was sent", code="timeout", unconfirmed=True
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise TransientError(
+                f"SendGrid connection lost after the request was sent: {exc!r}",
+                code="connection_lost",
+                unconfirmed=True,
+            ) from exc
         if response.status in (200, 202):
             return SendResult(
                 message_id=message.id,
@@ -198,35 +212,6 @@ def _error_list(content: bytes) -> Sequence[Mapping[str, Any]]:
     if not isinstance(errors, list):
         return ()
     return [error for error in errors if isinstance(error, dict)]
-
-
-def retry_after_from_headers(headers: Mapping[str, str], *, now: float) -> float | None:
-    """Seconds to wait from a 429: ``X-RateLimit-Reset`` (epoch seconds) or ``Retry-After``.
-
-    ``now`` is the current epoch time. Unparseable values give None.
-    """
-    reset = headers.get("X-RateLimit-Reset") or headers.get("x-ratelimit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - now)
-        except ValueError:
-            pass
-    retry_after = headers.get("Retry-After") or headers.get("retry-after")
-    if retry_after:
-        try:
-            return max(0.0, float(retry_after))
-        except ValueError:
-            when = _http_date(retry_after)
-            if when is not None:
-                return max(0.0, when.timestamp() - now)
-    return None
-
-
-def _http_date(value: str) -> datetime | None:
-    try:
-        return email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def parse_events(payload: bytes) -> list[DeliveryEvent]:

@@ -109,8 +109,10 @@ class SmtpChannel:
                 except aiosmtplib.SMTPServerDisconnected as exc:
                     _close(smtp)
                     if reused and retry_stale:
-                        continue
-                    raise TransientError(f"SMTP disconnected: {exc}", code="connection") from exc
+                        continue  # a pooled connection the server had closed while idle
+                    raise TransientError(
+                        f"SMTP disconnected: {exc}", code="connection", unconfirmed=True
+                    ) from exc
                 except aiosmtplib.SMTPRecipientsRefused as exc:
                     self._idle.append(smtp)
                     refused = exc.recipients[0]
@@ -130,8 +132,12 @@ class SmtpChannel:
                         self._idle.append(smtp)
                     raise _error_for(exc.code, exc.message) from exc
                 except (aiosmtplib.SMTPException, OSError) as exc:
+                    # A timeout or reset in the middle of the transaction: the server may
+                    # have queued the mail before the connection went.
                     _close(smtp)
-                    raise TransientError(f"SMTP failed: {exc!r}", code="connection") from exc
+                    raise TransientError(
+                        f"SMTP failed: {exc!r}", code="connection", unconfirmed=True
+                    ) from exc
                 except BaseException:
                     _close(smtp)
                     raise

@@ -7,12 +7,16 @@ late and out of order; :func:`is_forward` tells whether one should move a messag
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -26,16 +30,20 @@ from channels.base import (
     RecipientOptedOut,
     SendResult,
     TransientError,
+    retry_after_from_headers,
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 OPTED_OUT_CODES = frozenset({21610})
-INVALID_RECIPIENT_CODES = frozenset({21211, 21612, 21614})
+INVALID_RECIPIENT_CODES = frozenset({21211, 21614})
+# "Not reachable from this sender": about the pair of numbers, not the recipient's number,
+# so the message fails (and falls back) without the number being marked dead.
+UNREACHABLE_FROM_SENDER_CODES = frozenset({21612})
 RATE_LIMIT_CODES = frozenset({20429, 14107})
 MISCONFIGURED_CODES = frozenset({20003, 20404, 21606, 21659, 21703})
 # Delivery error codes that say the number itself cannot take SMS.
-DEAD_NUMBER_CODES = frozenset({"30005", "30006", "21211", "21612", "21614"})
+DEAD_NUMBER_CODES = frozenset({"30005", "30006", "21211", "21614"})
 
 # Raw Twilio statuses by progress; callbacks may only move a message forward.
 STATUS_ORDER: dict[str, int] = {
@@ -84,6 +92,23 @@ def is_forward(old: str | None, new: str) -> bool:
     return old_rank is None or new_rank > old_rank
 
 
+# The Retry-After of the last 429 seen by the current send. The client raises its exception
+# from the body alone; each send runs in its own task, so a context variable keeps
+# concurrent sends' answers apart.
+_retry_after: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
+
+
+class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # twilio ships no types
+    """Twilio's aiohttp transport, noting the Retry-After of a 429 for :class:`TwilioChannel`."""
+
+    async def request(self, *args: Any, **kwargs: Any) -> Response:
+        response = await super().request(*args, **kwargs)
+        if response.status_code == 429:
+            headers = {str(k): str(v) for k, v in (response.headers or {}).items()}
+            _retry_after.set(retry_after_from_headers(headers, now=time.time()))
+        return response
+
+
 class TwilioChannel:
     """Sends SMS; ``sender`` is an E.164 number or a Messaging Service SID ("MG...")."""
 
@@ -107,7 +132,7 @@ class TwilioChannel:
     def _twilio(self) -> Client:
         # Built on first use: the aiohttp session must be created inside the running loop.
         if self._client is None:
-            self._http = AsyncTwilioHttpClient()
+            self._http = _HttpClient()
             client = Client(self._account_sid, self._auth_token, http_client=self._http)
             # An explicit API URL wins over TWILIO_EDGE / TWILIO_REGION in the environment,
             # which would otherwise rewrite the host.
@@ -121,6 +146,7 @@ class TwilioChannel:
         """Create the message; the provider id is Twilio's SM... sid."""
         client = self._twilio()
         sender = message.sender
+        _retry_after.set(None)
         try:
             # The client ignores its own timeout on the async transport, hence this bound.
             async with asyncio.timeout(self._timeout):
@@ -138,14 +164,20 @@ class TwilioChannel:
                         body=message.text,
                         status_callback=message.status_callback,
                     )
-        except TimeoutError as exc:
-            raise TransientError("Twilio timed out", code="timeout") from exc
-        except aiohttp.ClientError as exc:
+        except aiohttp.ClientConnectorError as exc:
             raise TransientError(f"Twilio unreachable: {exc!r}", code="connection") from exc
+        except TimeoutError as exc:
+            # The bound covers connecting too, so the request may well have been accepted.
+            raise TransientError("Twilio timed out", code="timeout", unconfirmed=True) from exc
+        except aiohttp.ClientError as exc:
+            raise TransientError(
+                f"Twilio connection lost: {exc!r}", code="connection_lost", unconfirmed=True
+            ) from exc
         except TwilioRestException as exc:
-            raise _error_for(exc.status, exc.code, str(exc.msg)) from exc
+            raise _error_for(exc.status, exc.code, str(exc.msg), _retry_after.get()) from exc
         except TwilioServiceException as exc:
-            raise _error_for(exc.status, exc.code, f"{exc.title}: {exc.detail}") from exc
+            detail = f"{exc.title}: {exc.detail}"
+            raise _error_for(exc.status, exc.code, detail, _retry_after.get()) from exc
         return SendResult(
             message_id=message.id, provider_id=created.sid, status=created.status or "queued"
         )
@@ -157,14 +189,20 @@ class TwilioChannel:
         self._http = None
 
 
-def _error_for(status: int, code: int | None, text: str) -> Exception:
+def _error_for(
+    status: int, code: int | None, text: str, retry_after: float | None = None
+) -> Exception:
     reason = f"Twilio {status}/{code}: {text}"
     code_text = str(code) if code is not None else str(status)
     if code in OPTED_OUT_CODES:
         return RecipientOptedOut(reason, code=code_text)
     if code in INVALID_RECIPIENT_CODES:
         return InvalidRecipient(reason, code=code_text)
-    if status == 429 or code in RATE_LIMIT_CODES or status >= 500:
+    if code in UNREACHABLE_FROM_SENDER_CODES:
+        return PermanentError(reason, code=code_text)
+    if status == 429 or code in RATE_LIMIT_CODES:
+        return TransientError(reason, code=code_text, retry_after=retry_after)
+    if status >= 500:
         return TransientError(reason, code=code_text)
     if status in (401, 403) or code in MISCONFIGURED_CODES:
         return ChannelMisconfigured(reason, code=code_text)

@@ -32,6 +32,7 @@ HEADERS = {
     "List-Unsubscribe": "<https://acme.test/u/tok123>",
     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     "Auto-Submitted": "auto-generated",
+    "X-Auto-Response-Suppress": "OOF, AutoReply",
     "Subject": "must not travel as a header",
 }
 
@@ -60,6 +61,7 @@ async def test_send_returns_the_message_id_sendgrid_assigned(sendgrid: SendGridE
         "List-Unsubscribe": "<https://acme.test/u/tok123>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "OOF, AutoReply",
     }
     assert [part["type"] for part in mail.payload["content"]] == ["text/plain", "text/html"]
     assert mail.payload["subject"] == "Your invoice INV-7 is past due"
@@ -181,6 +183,22 @@ async def test_timeout_is_transient(sendgrid: SendGridEmulator) -> None:
     finally:
         await channel.aclose()
     assert caught.value.code == "timeout"
+    assert caught.value.unconfirmed
+
+
+async def test_a_dropped_connection_is_transient_and_unconfirmed(
+    sendgrid: SendGridEmulator,
+) -> None:
+    sendgrid.faults.drop_next()
+    channel = SendGridChannel(SENDGRID_KEY, api_url=sendgrid.url)
+    try:
+        with pytest.raises(TransientError) as caught:
+            await channel.send(make_email())
+    finally:
+        await channel.aclose()
+    assert caught.value.code == "connection_lost"
+    assert caught.value.unconfirmed
+    assert sendgrid.accepted == []
 
 
 async def test_unreachable_api_is_transient() -> None:
@@ -193,6 +211,7 @@ async def test_unreachable_api_is_transient() -> None:
     finally:
         await channel.aclose()
     assert caught.value.code == "connection"
+    assert not caught.value.unconfirmed  # nothing reached SendGrid
 
 
 async def test_a_given_session_is_used_and_left_open(sendgrid: SendGridEmulator) -> None:

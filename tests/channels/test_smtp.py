@@ -21,6 +21,7 @@ HEADERS = {
     "List-Unsubscribe": "<https://acme.test/u/tok123>",
     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     "Auto-Submitted": "auto-generated",
+    "X-Auto-Response-Suppress": "OOF, AutoReply",
     "To": "someone-else@example.com",
 }
 
@@ -48,6 +49,7 @@ async def test_plain_send_carries_headers_and_both_bodies() -> None:
     assert message["Reply-To"] == "reply+tok123@reply.acme.test"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
     assert message["Date"] is not None
     assert message.get_content_type() == "multipart/alternative"
     plain = message.get_body(("plain",))
@@ -134,7 +136,7 @@ async def test_implicit_tls() -> None:
             await channel.send(make_email())
         finally:
             await channel.aclose()
-    assert server.received[0].tls is True
+    assert (server.received[0].tls, server.received[0].authenticated_as) == (True, "cobro")
     assert server.url().startswith("smtps://")
 
 

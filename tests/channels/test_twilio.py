@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -71,7 +72,6 @@ async def test_connection_is_reused_across_sends(
         (21610, RecipientOptedOut),
         (21211, InvalidRecipient),
         (21614, InvalidRecipient),
-        (21612, InvalidRecipient),
     ],
 )
 async def test_recipient_errors_are_permanent(
@@ -82,6 +82,20 @@ async def test_recipient_errors_are_permanent(
         await channel.send(make_sms(to="+15005550001"))
     assert caught.value.code == str(code)
     assert twilio.accepted == []
+
+
+async def test_unreachable_from_this_sender_fails_without_calling_the_number_dead(
+    twilio: TwilioEmulator, channel: TwilioChannel
+) -> None:
+    twilio.reject("+15005550001", code=21612)
+    with pytest.raises(PermanentError) as caught:
+        await channel.send(make_sms(to="+15005550001"))
+    # 21612 is about this sender and that number together, not about the number itself.
+    assert caught.value.code == "21612"
+    assert not isinstance(caught.value, InvalidRecipient)
+    assert not parse_status_callback(
+        {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "21612"}
+    ).permanent
 
 
 async def test_malformed_number_is_refused_by_twilio(channel: TwilioChannel) -> None:
@@ -119,11 +133,31 @@ async def test_server_errors_are_transient(
     assert len(twilio.accepted) == 1
 
 
-async def test_rate_limit_is_transient(twilio: TwilioEmulator, channel: TwilioChannel) -> None:
-    twilio.faults.rate_limit_next(retry_after=2)
+async def test_rate_limit_is_transient_and_carries_retry_after(
+    twilio: TwilioEmulator, channel: TwilioChannel
+) -> None:
+    twilio.faults.rate_limit_next(retry_after=7)
     with pytest.raises(TransientError) as caught:
         await channel.send(make_sms())
     assert caught.value.code == "20429"
+    assert caught.value.retry_after == 7.0
+    assert not caught.value.unconfirmed
+
+
+async def test_concurrent_rate_limits_keep_their_own_retry_after(twilio: TwilioEmulator) -> None:
+    channel = TwilioChannel(TWILIO_SID, TWILIO_TOKEN, api_url=twilio.url)
+    twilio.faults.rate_limit_next(retry_after=3)
+    twilio.faults.rate_limit_next(retry_after=9)
+    try:
+        results = await asyncio.gather(
+            channel.send(make_sms(id="a")), channel.send(make_sms(id="b")), return_exceptions=True
+        )
+    finally:
+        await channel.aclose()
+    waits = sorted(
+        result.retry_after or 0.0 for result in results if isinstance(result, TransientError)
+    )
+    assert waits == [3.0, 9.0]
 
 
 async def test_timeout_is_transient(twilio: TwilioEmulator) -> None:
@@ -135,6 +169,18 @@ async def test_timeout_is_transient(twilio: TwilioEmulator) -> None:
     finally:
         await channel.aclose()
     assert caught.value.code == "timeout"
+    # The request may have been accepted: a resend waits for the provider to say so.
+    assert caught.value.unconfirmed
+
+
+async def test_a_dropped_connection_is_transient_and_unconfirmed(
+    twilio: TwilioEmulator, channel: TwilioChannel
+) -> None:
+    twilio.faults.drop_next()
+    with pytest.raises(TransientError) as caught:
+        await channel.send(make_sms())
+    assert caught.value.code == "connection_lost"
+    assert caught.value.unconfirmed
 
 
 async def test_unreachable_api_is_transient() -> None:
@@ -147,6 +193,7 @@ async def test_unreachable_api_is_transient() -> None:
     finally:
         await channel.aclose()
     assert caught.value.code == "connection"
+    assert not caught.value.unconfirmed  # nothing reached Twilio
 
 
 class _CallbackReceiver(LoopbackServer):

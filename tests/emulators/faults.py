@@ -16,10 +16,13 @@ class Fault:
     """What the emulator does to one request instead of serving it normally.
 
     ``error`` answers with ``status``; ``rate_limit`` answers 429 telling the client to wait
-    ``retry_after`` seconds; ``delay`` sleeps ``seconds`` and then serves the request.
+    ``retry_after`` seconds; ``delay`` sleeps ``seconds`` and then serves the request;
+    ``late_answer`` serves the request (the message is accepted) and answers only after
+    ``seconds``, as a provider does when its reply is slow or lost; ``drop`` closes the
+    connection without answering and without accepting anything.
     """
 
-    kind: Literal["error", "rate_limit", "delay"]
+    kind: Literal["error", "rate_limit", "delay", "late_answer", "drop"]
     status: int = 503
     retry_after: float = 1.0
     seconds: float = 0.0
@@ -40,6 +43,12 @@ class FaultPlan:
     def delay_next(self, count: int = 1, *, seconds: float) -> None:
         self._queue.extend([Fault("delay", seconds=seconds)] * count)
 
+    def answer_late_next(self, count: int = 1, *, seconds: float) -> None:
+        self._queue.extend([Fault("late_answer", seconds=seconds)] * count)
+
+    def drop_next(self, count: int = 1) -> None:
+        self._queue.extend([Fault("drop")] * count)
+
     def clear(self) -> None:
         self._queue.clear()
 
@@ -47,7 +56,8 @@ class FaultPlan:
         return len(self._queue)
 
     async def take(self) -> Fault | None:
-        """The fault for the current request, after sleeping if it is a delay."""
+        """The fault for the current request, after sleeping if it is a delay. A late answer
+        is returned for the emulator to serve the request first and then :meth:`answer`."""
         if not self._queue:
             return None
         fault = self._queue.popleft()
@@ -55,6 +65,21 @@ class FaultPlan:
             await asyncio.sleep(fault.seconds)
             return None
         return fault
+
+    @staticmethod
+    async def answer(fault: Fault | None) -> None:
+        """Wait before answering a request that was served under a ``late_answer`` fault."""
+        if fault is not None and fault.kind == "late_answer":
+            await asyncio.sleep(fault.seconds)
+
+    @staticmethod
+    def dropped(fault: Fault | None, request: web.Request) -> bool:
+        """Close the connection of a request under a ``drop`` fault; True when it was."""
+        if fault is None or fault.kind != "drop":
+            return False
+        if request.transport is not None:
+            request.transport.abort()
+        return True
 
 
 class LoopbackServer:

@@ -103,7 +103,9 @@ class SendGridEmulator(LoopbackServer):
     async def _mail_send(self, request: web.Request) -> web.Response:
         self.requests += 1
         fault = await self.faults.take()
-        if fault is not None:
+        if self.faults.dropped(fault, request):
+            return web.Response(status=500)  # never reaches the client: the connection is gone
+        if fault is not None and fault.kind in ("error", "rate_limit"):
             return _fault_response(fault.status, fault.retry_after)
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _errors(
@@ -122,6 +124,7 @@ class SendGridEmulator(LoopbackServer):
             return _errors(400, None, "Bad Request")
         x_message_id = secrets.token_urlsafe(16)[:22]
         self.accepted.append(AcceptedMail(x_message_id=x_message_id, payload=payload))
+        await self.faults.answer(fault)
         return web.Response(status=202, headers={"X-Message-Id": x_message_id})
 
     def event(self, mail: AcceptedMail, kind: str, **fields: Any) -> dict[str, Any]:

@@ -99,7 +99,9 @@ class TwilioEmulator(LoopbackServer):
     async def _create_message(self, request: web.Request) -> web.Response:
         self.requests += 1
         fault = await self.faults.take()
-        if fault is not None:
+        if self.faults.dropped(fault, request):
+            return web.Response(status=500)  # never reaches the client: the connection is gone
+        if fault is not None and fault.kind in ("error", "rate_limit"):
             if fault.status == 429:
                 headers = {"Retry-After": str(max(1, round(fault.retry_after)))}
                 return _error(20429, headers=headers)
@@ -134,6 +136,7 @@ class TwilioEmulator(LoopbackServer):
             status="accepted" if service and not sender else "queued",
         )
         self.messages[sms.sid] = sms
+        await self.faults.answer(fault)
         return web.json_response(self._resource(sms), status=201)
 
     def _resource(self, sms: SentSms) -> dict[str, Any]:
