@@ -178,7 +178,11 @@ def classify(
         reason, reason_confidence = None, 0.0
     opt_out, opt_out_confidence = opt.opt_out, opt.confidence
     # Questions stay "other": a question the rules do not know is most often just that.
-    if intent == ir.OTHER and all(name == "other.thanks" for name in signals):
+    if (
+        intent == ir.OTHER
+        and confidence < REVIEW_THRESHOLD
+        and all(name == "other.thanks" for name in signals)
+    ):
         guess = model.shipped().guess(text)
         if guess is not None and guess.intent != ir.OTHER and guess.probability >= _MODEL_TRUST:
             # Nothing specific matched; the replies this one resembles most say more.

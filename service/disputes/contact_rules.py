@@ -194,6 +194,12 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\b(?:moved|switched|changed|migrated|moving) (?:our |all |the )?(?:ap|payables|"
         r"accounts payable|billing|invoicing|invoices|payments) (?:to|over|function)\b",
         r"\bno longer (?:checked|read|used|in service)\b",
+        r"\b(?:payables|payments|billing|invoices|accounts payable|ap|this account|your account)\b"
+        r"[^.!?\n]{0,20}\b(?:is|are) (?:now )?(?:handled|managed|processed|taken care of|dealt wit"
+        r"h|"
+        r"covered) by\b",
+        r"\b(?:moved|transferred|switched) (?:over )?to (?:the|another|a different|a new) (?:\w+ )?"
+        r"(?:team|department|role|position|company|job|office)\b",
         r"\b(?:please |kindly )?(?:contact|email|direct|send|forward|reach out to|write to|address)"
         r"(?! me\b| us\b)(?:\s+\S+){0,8}\s+(?:instead|going forward|from now on|moving forward|"
         r"directly)\b",

@@ -302,7 +302,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
         _compile(
             r"\b(?:today|tonight|hoy|hoy\s+mismo|this\s+(?:afternoon|evening|morning)|later\s+today"
             r"|end\s+of\s+(?:the\s+)?day|eod|by\s+cob|esta\s+(?:tarde|noche)|ahora\s+mismo|"
-            r"(?:hoy|ahorita|ahora)(?:\s+(?:en|por|a)\s+la\s+(?:tarde|noche|manana))?|"
+            r"(?:hoy|ahorita)(?:\s+(?:en|por|a)\s+la\s+(?:tarde|noche|manana))?|"
+            r"ahora\s+(?:en|por|a)\s+la\s+(?:tarde|noche)|"
             # "sending it now": a payment under way today.
             r"(?:paying|sending|making|transferring|wiring|processing|doing|submitting)"
             r"(?:\s+\w+){0,3}\s+(?:right\s+)?now)\b"

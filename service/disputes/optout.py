@@ -238,7 +238,9 @@ RULES: tuple[Rule, ...] = (
         "opt_out.general_en",
         OPT_OUT,
         2.0,
-        r"\b(?:remove|delete|unsubscribe|take) (?:me|us)\b(?! (?:as|from) (?:the )?(?:account ?hol"
+        r"\b(?:(?:remove|delete|unsubscribe) (?:me|us)|take (?:me|us) (?:off|out))\b(?! (?:as|from"
+        r") "
+        r"(?:the )?(?:account ?hol"
         r"der|"
         r"owner|guarantor|cosigner|co-signer))",
         r"\bif (?:you|u|yall|you guys) (?:\w+ )?(?:call|text|email|message|contact|write|bother) "

@@ -101,6 +101,11 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:a|one|two|three|\d+)[- ](?:week|month|day)s? extension\b",
         r"\b(?:extend|extended|extending) (?:the )?(?:payment )?terms\b",
         r"\bnet \d+ (?:days|terms)\b",
+        r"\bover the (?:next|coming|following) (?:quarter|few months|couple of months|months|year|"
+        r"\d+ (?:weeks|months))\b",
+        r"\b(?:need|needs|need another|need a) (?:a few|some|a couple|a couple of|two|three|\d+|fe"
+        r"w) "
+        r"(?:more )?(?:weeks|days|months)\b",
         r"\b(?:leave|push|move|hold) (?:it|this|the payment|payment) (?:off )?(?:until|till|to|for"
         r") "
         r"(?:next month|next year|the (?:next|following) month|january|february|march|april|may|"
@@ -172,6 +177,11 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:un|una|dos|tres|\d+) (?:dia|dias|semana|semanas|mes|meses) mas\b",
         r"\b(?:mas|mayor|adicional) (?:de )?plazo\b|\bplazo (?:adicional|extra|mayor)\b",
         r"\bampliacion (?:del|de) (?:plazo|termino)\b",
+        r"\b(?:congelar|congelen|pausar|pausen|suspender|suspendan|detener) (?:la |el |los |las )?"
+        r"(?:deuda|pagos|cobro|cobros|cuenta|intereses)\b",
+        r"\b(?:necesito|necesitamos|ocupo|ocupamos) (?:unas|unos|un par de|algunas|algunos|dos|tre"
+        r"s|"
+        r"\d+|un|una) (?:mas )?(?:semanas|dias|meses|semana|mes)\b",
         r"\b(?:dejar|dejarlo|dejarla|pasar|pasarlo|pasarla|mover|moverlo|correr|correrlo|recorrer|"
         r"recorrerlo)(?:lo|la)? (?:el pago )?(?:para|hasta|al) (?:el (?:mes|otro|proximo|siguiente"
         r")|"

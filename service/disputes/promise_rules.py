@@ -64,6 +64,10 @@ PROMISE_RULES: tuple[Rule, ...] = (
         r"\b(?:ill|well|i will|we will|will|gonna|going to) (?:sort|sort out|take care of|cover|"
         r"clear|handle) (?:the |this |that |your )?(?:payment|balance|bill|invoice|it|this)\b",
         r"\bon (?:my|our) way to (?:the bank|pay|drop|you|your office|the office)\b",
+        r"\b(?:itll|it will|thatll|theyll|check will|payment will|cheque will|funds will)\b (?:\w+"
+        r" )?"
+        r"be (?:mailed|sent|paid|released|processed|wired|transferred|issued|cut|signed)\b",
+        r"\b(?:sign|signs|signing|cut|cutting|write|writing) (?:the|a|your) (?:check|cheque)\b",
         r"\b(?:ill|well|i will|we will) (?:\w+ )?(?:call|come|stop|swing|drop) (?:in|by|over)\b"
         r"[^.!?\n]{0,40}\b(?:pay|payment|check|card)\b",
     ),

@@ -31,7 +31,8 @@ _PAY_CUE = re.compile(
     r"remit\w*|deposit\w*|zelle|venmo|ach|settle|cover|scheduled|run|released?|process\w*|"
     r"pago|pagar\w*|pagare|pagaremos|pagamos|pagara|pagad[oa]|deposito|depositar\w*|transfiero|"
     r"consign\w*|abon\w*|liquid\w*|cubr\w*|bizum|programad\w*|remesa|corte|efectivo|"
-    r"le (?:hago|mando)|te (?:hago|mando)|cancel(?:o|amos|are|aremos|ara|aran))\b"
+    r"le (?:hago|mando)|te (?:hago|mando)|cancel(?:o|amos|are|aremos|ara|aran)|"
+    r"(?:do|give|send) \$?\d+)\b"
 )
 # Words right before a date that tie it to something other than a coming payment.
 _NOT_PROMISE = re.compile(
@@ -40,14 +41,16 @@ _NOT_PROMISE = re.compile(
     r"shipped|dated|issued|emitid\w*|fechad\w*|since|desde|was due|were due|due|vencio|vence|"
     r"vencimiento|vencida|cleared|realizad\w*|returned|llego|llegaron|entregad\w*|entregaron|"
     r"out of (?:the )?office|back|return|regreso|fuera|vacaciones|closed|cerrad\w*|ordered|"
-    r"pedimos|from|invoice|factura|effective|last|past|previous|horario|hours)\s*(?:on|el|the|"
+    r"pedimos|from|invoice|factura|effective|last|past|previous|horario|hours|every|each|cada)"
+    r"\s*(?:on|el|the|"
     r"el dia|in|en|de|del)?\s*|(?<!quedaria )(?<!quedara )(?<!sera )(?<!estara )\bpagad[oa]\s+"
     r"(?:el\s+)?|\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)\s*(?:a|to|-|thru|through|al)"
     r"\s+)$"
 )
 _AFTER_NOT_PROMISE = re.compile(
-    r"^\s*(?:pasad[oa]|ago|deposite|pague|pagamos|paid|(?:a|to|-|thru|through|al)\s*(?:lunes|"
+    r"^\s*(?:pasad[oa]|ago|deposite|pague|pagamos|paid|(?:of\s+)?(?:each|every)\s+(?:month|week)|"
+    r"de\s+cada\s+mes|(?:a|to|-|thru|through|al)\s*(?:lunes|"
     r"martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|mon|tue|wed|thu|fri))\b"
 )
@@ -55,7 +58,9 @@ _AFTER_NOT_PROMISE = re.compile(
 _PAST = re.compile(
     r"\b(?:(?<!be )(?<!get )(?<!gets )paid|pague|se pago|deposite|depositamos|transferi|shipped|"
     r"mailed|salio|cobraron|received|recibimos|was|were|did|dijo|said|vino|cancelled|"
-    r"canceled|hicimos|hice|realice|realizamos|ago|yesterday|ayer|last|pasad[oa](?! manana))\b"
+    r"canceled|hicimos|hice|realice|realizamos|ago|yesterday|ayer|last|pasad[oa](?! manana)|"
+    r"se (?:liquido|pago|transfirio|deposito|abono|cancelo|realizo|hizo|efectuo|envio|giro)|"
+    r"fue (?:cobrad|pagad|depositad|liquidad)[oa]|cobrado)\b"
 )
 _FUTURE = re.compile(
     r"\b(?:will|ill|well|going to|gonna|voy|vamos|va a|pagare|pagaremos|se pagara|quedara|"

@@ -86,8 +86,9 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\bno (?:recibimos|recibi|hemos recibido)\b" + NOT_PAPER,
         r"\b(?:nobody|no one|noone|nadie) (?:ever )?(?:showed|came|arrived|show|vino|llego|se "
         r"presento)\b",
-        r"\b(?:todavia|aun|aun no|y) no (?:nos |me )?(?:llega|llegan|ha llegado|han llegado)\b"
-        + NOT_PAPER,
+        r"\b(?:todavia|aun|aun no|y|hasta ahora|a la fecha|al dia de hoy|hasta hoy) no (?:nos |me "
+        r")?"
+        r"(?:llega|llegan|ha llegado|han llegado)\b" + NOT_PAPER,
         r"\bnunca (?:me |nos )?(?:llego|llegaron|"
         r"entregaron|recibimos|recibi)\b" + NOT_PAPER,
         r"\bno (?:me |nos )?(?:llego|llegaron|entregaron|surtieron)\b" + NOT_PAPER,
@@ -227,7 +228,11 @@ GOODS_RULES: tuple[Rule, ...] = (
         rf"\b(?:rest|remainder|balance|second half|other half) of (?:the |my |our )?{GOODS}\b",
         rf"\b(?:still|yet to|never) (?:\w+ )?(?:missing|waiting for|waiting on) (?:\w+ )?(?:\d+ )?"
         rf"(?:\w+ )?{GOODS}",
-        r"\b(?:hasnt|has not|havent|have not|didnt|did not) (?:turned up|arrived|come|shown up)\b",
+        r"\b(?:hasnt|has not|havent|have not|didnt|did not) (?:turned up|arrived|come|shown up)\b"
+        r"(?! through)",
+        r"\b(?:got|received|only got|only received|were sent|delivered) \d+ (?:\w+ )?(?:not|instea"
+        r"d "
+        r"of|but (?:ordered|paid for|were billed for)) \d+\b",
         r"\btracking (?:shows|says|number)\b",
         r"\bonly \d+ (?:hours?|visits?|sessions?|days?|units?)\b[^.!?\n]{0,20}\b(?:were|was)? ?"
         r"(?:performed|provided|delivered|worked|done|rendered|completed)\b",
@@ -293,6 +298,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:replace(?:d)? or refund(?:ed)?|refund(?:ed)? or replace(?:d)?|want (?:a|my) refund|"
         r"money back)\b",
         r"\b(?:worse than (?:before|it was)|made it worse)\b",
+        r"\b(?:streak\w*|smudge\w*|residue|hardly worth|not worth (?:paying|the money|it)|"
+        r"waste of money|no vale (?:la pena|lo que))\b",
         r"\b(?:making|makes|made|has|have|making) (?:a |an |this |that |the same )?(?:\w+ )?(?:noi"
         r"se|"
         r"noises|sound|rattle|squeak|smell|odor|odour)\b",

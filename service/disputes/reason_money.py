@@ -269,6 +269,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\b(?:revisen|revisad|revise|chequen|cheque|checa|fijate|fijense|mirad|miren|verifiquen)\b"
         r"[^.!?\n]{0,30}\b(?:cuenta|cuentas|sistema|registros|banco|pagos|conciliacion)\b",
         r"\b(?:tengo|tenemos) el (?:recibo|comprobante|ticket|voucher|soporte)\b",
+        r"\b(?:ya )?fue (?:cobrad|pagad|depositad|liquidad|cancelad)[oa]\b|\bse liquido con\b|"
+        r"\b(?:cobraron|cobro|cobrasteis) (?:el|nuestro|mi) cheque\b",
         r"\bimput\w* (?:el|del) pago\b|\bimputen\b",
     ),
     rule(

@@ -246,7 +246,9 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:dijisteis|dijeron|dijo|quedaron|prometieron|prometisteis|iban a|ibais a|iba a|"
         r"ibas a|tenian que|teniais que|tenia que|tienen que|teneis que)\b[^.!?\n]{0,40}"
         r"\b(?:abono|nota de credito|nota credito|credito|acreditar|reembols\w*|devolver el dinero|"
-        r"bonificacion|bonificar)\b",
+        r"bonific\w*)\b",
+        r"\b(?:want|need|where is|wheres|give me|give us|send me|send us) (?:my|our|the|a|that) "
+        r"(?:\w+ )?(?:credit|refund)\b(?! card)",
         r"\b(?:hacer|hacernos|hacerme|emitir|emitirnos|generar|aplicar) (?:un|una|el|la) (?:abono|"
         r"nota de credito|nota credito|bonificacion)\b",
         r"\b(?:esperando|espera|pendiente|pendientes|falta|faltan)\b[^.!?\n]{0,30}\b(?:abono|"
