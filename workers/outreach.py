@@ -13,17 +13,20 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, func
 
 from service.outreach.pacing import Pacer
-from service.outreach.sending import Sender, reconcile, send_due
+from service.outreach.reconcile import reconcile
+from service.outreach.sending import Sender, send_due
 from service.runtime import Runtime
 
 
 def sender(runtime: Runtime) -> Sender:
-    """The send pipeline's view of a runtime: its database, channels, pacer and settings."""
+    """The send pipeline's view of a runtime: its database, channels, pacer, settings and
+    templates."""
     return Sender(
         database=runtime.database,
         outbound=runtime.outbound,
         pacer=Pacer(runtime.queue.pool, runtime.outbound.pacing),
         settings=runtime.settings,
+        templates=runtime.templates,
     )
 
 

@@ -1,15 +1,18 @@
 """Consent rules: one record per (tenant, channel, address), checked before every send.
 
-Addresses are kept in the form the portfolio stores them: email with its domain in lower case,
-SMS in E.164, the portal by customer id. Email is compared without regard to case, because mail
-systems treat local parts case-insensitively in practice and a customer who writes from
-``Ana@Example.com`` has opted out ``ana@example.com`` too.
+Every address is stored and compared in one form, :func:`normalize_address`: email in lower
+case (mail systems treat local parts case-insensitively in practice, and a customer who writes
+from ``Ana@Example.com`` has opted out ``ana@example.com`` too), SMS in E.164 without spaces,
+the portal by customer id. Consent records, the suppression check before every send, the
+campaign planner and inbound consent handling all compare through it (or, in SQL, through
+:func:`normalized_column`), so an opt-out can never be missed for the way an address is written.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,33 +29,37 @@ class ConsentChannel(enum.StrEnum):
 
 
 def normalize_address(*, channel: str, address: str) -> str:
-    """The stored form of ``address`` on ``channel`` (see the module docstring)."""
+    """The one form of ``address`` on ``channel`` that Cobro stores and compares."""
     value = address.strip()
     if channel == ConsentChannel.email:
-        value = value.strip("<>")
-        local, at, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}" if at else value
+        return value.strip("<>").strip().lower()
     if channel == ConsentChannel.sms:
         return "".join(value.split())
     return value
 
 
-def _address_clause(channel: str, address: str) -> ColumnElement[bool]:
+def normalized_column(channel: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """:func:`normalize_address` computed by the database, for a column holding addresses as
+    written elsewhere (a customer's email). Phone columns hold E.164 already, as the ledger
+    writes them."""
     if channel == ConsentChannel.email:
-        return func.lower(col(ConsentRecord.address)) == address.lower()
-    return col(ConsentRecord.address) == address
+        return func.lower(func.trim(column))
+    return column
+
+
+def _address_clause(channel: str, address: str) -> ColumnElement[bool]:
+    return col(ConsentRecord.address) == normalize_address(channel=channel, address=address)
 
 
 async def find_record(
     session: AsyncSession, *, tenant_id: uuid.UUID, channel: str, address: str
 ) -> ConsentRecord | None:
-    normalized = normalize_address(channel=channel, address=address)
     result = await session.execute(
         select(ConsentRecord)
         .where(
             col(ConsentRecord.tenant_id) == tenant_id,
             col(ConsentRecord.channel) == channel,
-            _address_clause(channel, normalized),
+            _address_clause(channel, address),
         )
         .order_by(col(ConsentRecord.updated_at).desc())
         .limit(1)
@@ -157,9 +164,9 @@ async def list_records(
     if channel is not None:
         query = query.where(col(ConsentRecord.channel) == channel)
         if address is not None:
-            normalized = normalize_address(channel=channel, address=address)
-            query = query.where(_address_clause(channel, normalized))
+            query = query.where(_address_clause(channel, address))
     elif address is not None:
-        query = query.where(func.lower(col(ConsentRecord.address)) == address.strip().lower())
+        forms = {normalize_address(channel=channel, address=address) for channel in ConsentChannel}
+        query = query.where(col(ConsentRecord.address).in_(forms))
     query = query.order_by(col(ConsentRecord.updated_at).desc()).limit(limit)
     return list((await session.execute(query)).scalars())

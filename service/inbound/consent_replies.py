@@ -20,7 +20,7 @@ from sqlmodel import col
 from channels.base import ChannelName
 from service.config import Settings
 from service.ledger.models import Customer
-from service.outreach.service import queue_message
+from service.outreach.service import queue_consent_confirmation
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, Thread
 from service.types import utcnow
@@ -159,7 +159,8 @@ async def queue_consent_reply(
     if not allowed:
         return None
     subject, body = consent_text(kind, channel=channel, language=language, tenant=tenant)
-    message = await queue_message(
+    # Flagged as a consent reply: the stop confirmation must reach the address just opted out.
+    message = await queue_consent_confirmation(
         session,
         settings=settings,
         tenant=tenant,
@@ -169,7 +170,6 @@ async def queue_consent_reply(
         to=to_address,
         subject=subject,
         body=body,
-        html=None,
         language=language,
         template=CONSENT_TEMPLATES[kind],
     )

@@ -19,14 +19,15 @@ from sqlmodel import col
 from channels import twilio
 from channels.base import DeliveryEvent, advances
 from service.config import Settings
+from service.outreach.fallback import queue_fallback
 from service.outreach.models import DeliveryEventRecord
-from service.outreach.service import queue_fallback
 from service.outreach.suppression import (
     dialect_insert,
     mark_unusable,
     record_opt_out,
     table_of,
 )
+from service.templating.service import TemplateCatalog
 from service.threads.models import Direction, Message, MessageStatus
 from service.types import utcnow
 
@@ -66,16 +67,23 @@ async def record_events(
     session: AsyncSession,
     *,
     settings: Settings,
+    templates: TemplateCatalog,
     provider: str,
     events: Iterable[DeliveryEvent],
     message_hint: uuid.UUID | None = None,
 ) -> Applied:
-    """Store and apply each event; ``message_hint`` is our id when the URL carried it."""
+    """Store and apply each event; ``message_hint`` is our id when the URL carried it.
+    ``templates`` render the fallback of a message an event says failed."""
     received = stored = 0
     for event in events:
         received += 1
         if await _record_one(
-            session, settings=settings, provider=provider, event=event, hint=message_hint
+            session,
+            settings=settings,
+            templates=templates,
+            provider=provider,
+            event=event,
+            hint=message_hint,
         ):
             stored += 1
     return Applied(received=received, stored=stored)
@@ -85,6 +93,7 @@ async def _record_one(
     session: AsyncSession,
     *,
     settings: Settings,
+    templates: TemplateCatalog,
     provider: str,
     event: DeliveryEvent,
     hint: uuid.UUID | None,
@@ -111,7 +120,14 @@ async def _record_one(
     if inserted.first() is None:
         return False  # a replay: already stored and applied
     if message is not None:
-        await _apply(session, settings=settings, provider=provider, event=event, message=message)
+        await _apply(
+            session,
+            settings=settings,
+            templates=templates,
+            provider=provider,
+            event=event,
+            message=message,
+        )
     return True
 
 
@@ -141,6 +157,7 @@ async def _apply(
     session: AsyncSession,
     *,
     settings: Settings,
+    templates: TemplateCatalog,
     provider: str,
     event: DeliveryEvent,
     message: Message,
@@ -166,13 +183,21 @@ async def _apply(
     if event.provider_id and message.provider_id not in (None, event.provider_id):
         return  # about an earlier, superseded send of this message: kept, not applied
     new_status = _KIND_STATUS.get(event.kind)
-    if new_status is None or message.status in _UNTOUCHED or not _moves(provider, event, message):
+    if new_status is None or message.status in _UNTOUCHED:
+        return
+    raw_status = _provider_status(provider, event)
+    if not _moves(provider, event, message):
+        # Our status stays (a "sent" callback on a row already sent), but the provider's own
+        # word moves on when it is newer, so later callbacks compare against it.
+        if raw_status and _provider_status_moves(provider, message.provider_status, raw_status):
+            message.provider_status = raw_status[:32]
+            message.updated_at = utcnow()
+            await session.flush()
         return
     now = utcnow()
     message.provider_id = message.provider_id or event.provider_id
     message.provider = message.provider or provider
-    raw_status = event.raw.get("MessageStatus") if provider == "twilio" else event.kind
-    message.provider_status = str(raw_status)[:32] if raw_status else message.provider_status
+    message.provider_status = raw_status[:32] if raw_status else message.provider_status
     message.sent_at = message.sent_at or event.occurred_at
     message.lease_until = None
     message.updated_at = now
@@ -193,8 +218,26 @@ async def _apply(
                 reason=event.reason,
             )
         await queue_fallback(
-            session, settings=settings, failed=message, why=message.last_error or ""
+            session,
+            settings=settings,
+            templates=templates,
+            failed=message,
+            why=message.last_error or "",
         )
+
+
+def _provider_status(provider: str, event: DeliveryEvent) -> str | None:
+    """The provider's own status word: Twilio's MessageStatus, SendGrid's normalized kind."""
+    if provider == "twilio":
+        raw = event.raw.get("MessageStatus") or event.raw.get("SmsStatus")
+        return str(raw) if raw else None
+    return event.kind
+
+
+def _provider_status_moves(provider: str, old: str | None, new: str) -> bool:
+    if provider == "twilio":
+        return twilio.is_forward(old, new)
+    return advances(old, new)
 
 
 def _moves(provider: str, event: DeliveryEvent, message: Message) -> bool:

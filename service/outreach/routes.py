@@ -19,6 +19,7 @@ from service.errors import BadRequest, Forbidden
 from service.outreach import events
 from service.outreach import service as outreach
 from service.outreach.schemas import MessagePublic, WebhookAck
+from service.templating.service import TemplateCatalog
 from service.threads.models import Message
 
 webhooks = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -46,7 +47,11 @@ async def sendgrid_events(
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"malformed SendGrid events: {exc}") from exc
     applied = await events.record_events(
-        session, settings=settings, provider="sendgrid", events=parsed
+        session,
+        settings=settings,
+        templates=_templates(request),
+        provider="sendgrid",
+        events=parsed,
     )
     return WebhookAck(received=applied.received, stored=applied.stored)
 
@@ -54,13 +59,14 @@ async def sendgrid_events(
 @webhooks.post("/twilio/status", response_model=WebhookAck)
 async def twilio_status(request: Request, session: SessionDep, settings: SettingsDep) -> WebhookAck:
     """Twilio's status callback, validated against COBRO_PUBLIC_URL + path + query."""
-    if settings.twilio_auth_token is None:
+    token = settings.twilio_webhook_token()
+    if token is None:
         raise Forbidden("the Twilio status webhook is not configured")
     form = await request.form()
     query = request.scope.get("query_string", b"").decode("latin-1")
     url = settings.public_url + request.url.path + (f"?{query}" if query else "")
     if not twilio.validate_twilio_signature(
-        auth_token=settings.twilio_auth_token.get_secret_value(),
+        auth_token=token,
         url=url,
         params=form,  # type: ignore[arg-type]
         signature=request.headers.get(twilio.SIGNATURE_HEADER, ""),
@@ -74,6 +80,7 @@ async def twilio_status(request: Request, session: SessionDep, settings: Setting
     applied = await events.record_events(
         session,
         settings=settings,
+        templates=_templates(request),
         provider="twilio",
         events=[event],
         message_hint=_uuid(request.query_params.get("m")),
@@ -159,6 +166,11 @@ def message_public(message: Message) -> MessagePublic:
         sent_at=message.sent_at,
         delivered_at=message.delivered_at,
     )
+
+
+def _templates(request: Request) -> TemplateCatalog:
+    catalog: TemplateCatalog = request.app.state.runtime.templates
+    return catalog
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

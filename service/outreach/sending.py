@@ -1,25 +1,29 @@
-"""The send pipeline: claim due outbox rows under a lease, send them concurrently, record what
-each provider said, and reconcile rows whose worker died.
+"""The send pipeline: claim due outbox rows under a lease, send them concurrently, and record
+what each provider said as each send completes.
 
-Crash safety rests on the order of writes. A row is claimed (``sending``, lease, attempt
-counted) and committed before its provider is called; the provider id is recorded after.
-A worker killed in between leaves the row in ``sending``: once its lease runs out,
-:func:`reconcile` marks it sent when a provider event carrying our id proves acceptance
-(the webhooks record those events), and otherwise queues it again. So no message is lost,
-and a message is sent twice only when the provider accepted it and never said so.
+Crash safety rests on the order of writes and on ownership. A row is claimed (``sending``,
+lease, attempt counted, a claim token) and committed before its provider is called; the
+outcome is recorded after, only while the row still carries that token. While a batch is in
+flight its unfinished rows' lease is renewed, so rows waiting their turn (for the
+concurrency gate, a pacing slot or an SMTP connection) stay ours however long they wait.
+Right before calling the provider the row's lease is checked: a row whose lease may have run
+out is put back, never sent. A worker killed in between leaves the row in ``sending``: once
+its lease runs out, :func:`service.outreach.reconcile.reconcile` settles it. So no message
+is lost, and a message is sent twice only when the provider accepted it and never said so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, bindparam, case, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -35,55 +39,35 @@ from channels.base import (
 )
 from service.config import Settings
 from service.db import Database
-from service.outreach.models import DeliveryEventRecord
 from service.outreach.pacing import Pacer
 from service.outreach.providers import Outbound
-from service.outreach.service import queue_fallback
-from service.outreach.suppression import (
-    AddressKey,
-    blocked_addresses,
-    mark_unusable,
-    record_opt_out,
-    table_of,
+from service.outreach.recording import (
+    Outcome,
+    Proof,
+    proofs_for,
+    record_outcomes,
 )
+from service.outreach.suppression import AddressKey, blocked_addresses
+from service.templating.service import TemplateCatalog
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, MessageStatus
 from service.types import utcnow
 
 log = logging.getLogger(__name__)
 
-FAILED_STATUSES = frozenset(
-    {MessageStatus.failed, MessageStatus.bounced, MessageStatus.undelivered}
-)
 _ACCEPTED_STATUS = {"delivered": MessageStatus.delivered}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sender:
-    """What the send job needs: the database, the channels and the pacer, and settings for
-    the URLs it writes (Twilio's StatusCallback)."""
+    """What the send job needs: the database, the channels and the pacer, settings for the
+    URLs it writes (Twilio's StatusCallback), and the templates fallbacks are rendered with."""
 
     database: Database
     outbound: Outbound
     pacer: Pacer
     settings: Settings
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
-    """What became of one claimed row."""
-
-    message_id: uuid.UUID
-    status: MessageStatus
-    provider: str | None = None
-    provider_id: str | None = None
-    provider_status: str | None = None
-    error: str | None = None
-    skip_reason: str | None = None
-    send_after: datetime | None = None
-    counts_as_attempt: bool = True
-    opted_out: bool = False
-    unusable_code: str | None = None
+    templates: TemplateCatalog = field(default_factory=TemplateCatalog)
 
 
 @dataclass(slots=True)
@@ -100,6 +84,22 @@ class SendReport:
         return {"claimed": self.claimed, **self.by_status}
 
 
+@dataclass(slots=True)
+class Claim:
+    """Rows one send loop holds: their claim token, the lease's length, and (in this
+    process's monotonic clock) when the lease runs out unless renewed."""
+
+    token: uuid.UUID
+    rows: list[Message]
+    lease_seconds: float
+    deadline: float
+
+    @property
+    def headroom(self) -> float:
+        """The lease a row must have left for its provider call to start."""
+        return self.lease_seconds / 2
+
+
 async def send_due(sender: Sender) -> SendReport:
     """Claim and send due rows, batch after batch, until none is due or the time budget ends.
 
@@ -112,25 +112,28 @@ async def send_due(sender: Sender) -> SendReport:
 
     async def loop() -> None:
         while time.monotonic() < deadline:
-            batch = await claim_batch(
+            claim = await claim_batch(
                 sender.database, limit=tuning.batch_size, lease_seconds=tuning.lease_seconds
             )
-            if not batch:
+            if not claim.rows:
                 return
-            outcomes = await send_batch(sender, batch)
-            await record_outcomes(sender, batch, outcomes)
-            report.add(outcomes)
+            report.add(await send_batch(sender, claim))
 
     await asyncio.gather(*(loop() for _ in range(tuning.parallel_batches)))
     return report
 
 
-async def claim_batch(database: Database, *, limit: int, lease_seconds: float) -> list[Message]:
-    """Take up to ``limit`` due queued rows for this worker: ``sending``, leased, attempt counted.
+async def claim_batch(database: Database, *, limit: int, lease_seconds: float) -> Claim:
+    """Take up to ``limit`` due queued rows for this worker: ``sending``, leased, attempt
+    counted, marked with a new claim token.
 
     One conditional UPDATE, so two workers never claim the same row; on PostgreSQL the
     candidate rows are locked with SKIP LOCKED so concurrent claimers do not queue up.
     """
+    token = uuid.uuid4()
+    # Taken before the claim is written, so this process never believes in a longer lease
+    # than the one stored.
+    deadline = time.monotonic() + lease_seconds
     async with database.transaction() as session:
         now = utcnow()
         due = (
@@ -152,6 +155,7 @@ async def claim_batch(database: Database, *, limit: int, lease_seconds: float) -
             .values(
                 status=MessageStatus.sending,
                 lease_until=now + timedelta(seconds=lease_seconds),
+                claim_token=token,
                 attempts=col(Message.attempts) + 1,
                 updated_at=now,
             )
@@ -160,37 +164,141 @@ async def claim_batch(database: Database, *, limit: int, lease_seconds: float) -
         )
         ids = list(claimed.scalars())
         if not ids:
-            return []
+            return Claim(token=token, rows=[], lease_seconds=lease_seconds, deadline=deadline)
         rows = await session.execute(select(Message).where(col(Message.id).in_(ids)))
-        return list(rows.scalars())
+        return Claim(
+            token=token, rows=list(rows.scalars()), lease_seconds=lease_seconds, deadline=deadline
+        )
 
 
-async def send_batch(sender: Sender, batch: Sequence[Message]) -> list[Outcome]:
-    """Send every row of ``batch`` (consent first), at most ``concurrency`` at a time."""
+async def send_batch(sender: Sender, claim: Claim) -> list[Outcome]:
+    """Send every row of ``claim`` (consent first), at most ``concurrency`` at a time,
+    recording outcomes as sends complete and renewing the lease of the rest meanwhile."""
+    retried = [row.id for row in claim.rows if row.attempts > 1]
     async with sender.database.transaction() as session:
         blocked = await blocked_addresses(
             session,
             keys=[
                 AddressKey(row.tenant_id, row.channel, row.to_address)
-                for row in batch
+                for row in claim.rows
                 if row.to_address
             ],
         )
-        names = await _sender_names(session, {row.tenant_id for row in batch})
+        names = await _sender_names(session, {row.tenant_id for row in claim.rows})
+        proven = await proofs_for(session, retried) if retried else {}
+    lease = _Lease(sender, claim)
+    recorder = _Recorder(sender, claim)
     gate = asyncio.Semaphore(sender.outbound.tuning.concurrency)
     deferred: dict[str, int] = {}
 
     async def one(row: Message) -> Outcome:
-        async with gate:
-            return await _send_one(sender, row, blocked=blocked, names=names, deferred=deferred)
+        proof = proven.get(row.id)
+        if proof is not None:
+            outcome = _proven(row, proof)
+        else:
+            async with gate:
+                outcome = await _send_one(
+                    sender, row, lease=lease, blocked=blocked, names=names, deferred=deferred
+                )
+        lease.finished(row.id)
+        await recorder.add(row, outcome)
+        return outcome
 
-    return list(await asyncio.gather(*(one(row) for row in batch)))
+    renewing = asyncio.create_task(lease.keep())
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(row)) for row in claim.rows]
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+    return [task.result() for task in tasks]
+
+
+class _Lease:
+    """The claim's lease: renewed every third of its length for the rows not yet finished,
+    and asked, right before each provider call, whether a row is still surely ours."""
+
+    def __init__(self, sender: Sender, claim: Claim) -> None:
+        self._sender = sender
+        self._claim = claim
+        self._pending = {row.id for row in claim.rows}
+        self._lost: set[uuid.UUID] = set()
+
+    def holds(self, row_id: uuid.UUID) -> bool:
+        """Whether the row is ours with enough lease left for a provider call."""
+        left = self._claim.deadline - time.monotonic()
+        headroom = min(self._sender.outbound.tuning.call_headroom, self._claim.headroom)
+        return row_id not in self._lost and left >= headroom
+
+    def finished(self, row_id: uuid.UUID) -> None:
+        self._pending.discard(row_id)
+
+    async def keep(self) -> None:
+        lease_seconds = self._claim.lease_seconds
+        while True:
+            await asyncio.sleep(lease_seconds / 3)
+            ids = list(self._pending)
+            if not ids:
+                continue
+            started = time.monotonic()
+            try:
+                held = await renew_lease(
+                    self._sender.database,
+                    token=self._claim.token,
+                    ids=ids,
+                    lease_seconds=lease_seconds,
+                )
+            except Exception:  # the database may be back by the next renewal
+                log.warning("could not renew the lease of %d outbox rows", len(ids), exc_info=True)
+                continue
+            self._lost.update(set(ids) - held)
+            self._claim.deadline = started + lease_seconds
+
+
+async def renew_lease(
+    database: Database, *, token: uuid.UUID, ids: Iterable[uuid.UUID], lease_seconds: float
+) -> set[uuid.UUID]:
+    """Extend the lease of the rows of ``ids`` still held under ``token``; returns those."""
+    async with database.transaction() as session:
+        now = utcnow()
+        renewed = await session.execute(
+            update(Message)
+            .where(
+                col(Message.id).in_(list(ids)),
+                col(Message.claim_token) == token,
+                col(Message.status) == MessageStatus.sending,
+            )
+            .values(lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(col(Message.id))
+            .execution_options(synchronize_session=False)
+        )
+        return set(renewed.scalars())
+
+
+class _Recorder:
+    """Writes outcomes as sends complete. One write at a time: outcomes that complete while
+    a write is under way go together in the next, so groups grow with the load."""
+
+    def __init__(self, sender: Sender, claim: Claim) -> None:
+        self._sender = sender
+        self._token = claim.token
+        self._waiting: list[tuple[Message, Outcome]] = []
+        self._lock = asyncio.Lock()
+
+    async def add(self, row: Message, outcome: Outcome) -> None:
+        self._waiting.append((row, outcome))
+        async with self._lock:
+            group, self._waiting = self._waiting, []
+            if group:
+                await record_outcomes(self._sender, token=self._token, results=group)
 
 
 async def _send_one(
     sender: Sender,
     row: Message,
     *,
+    lease: _Lease,
     blocked: dict[AddressKey, str],
     names: dict[uuid.UUID, str | None],
     deferred: dict[str, int],
@@ -198,6 +306,8 @@ async def _send_one(
     channel: ChannelName = row.channel  # type: ignore[assignment]
     if row.to_address:
         reason = blocked.get(AddressKey(row.tenant_id, row.channel, row.to_address))
+        if reason == "opted_out" and row.consent_reply:
+            reason = None  # the confirmation of that very opt-out
         if reason is not None:
             return Outcome(message_id=row.id, status=MessageStatus.skipped, skip_reason=reason)
     elif channel != "portal":
@@ -213,12 +323,10 @@ async def _send_one(
         deferred[key] = position + 1
         rate = sender.outbound.pacing.rate_for(channel=channel, sender=source) or 1.0
         wait = slot.wait + position / rate
-        return Outcome(
-            message_id=row.id,
-            status=MessageStatus.queued,
-            send_after=utcnow() + timedelta(seconds=wait),
-            counts_as_attempt=False,
-        )
+        return _put_back(row, send_after=utcnow() + timedelta(seconds=wait))
+    if not lease.holds(row.id):
+        # Another worker may own this row by now: never call the provider for it.
+        return _put_back(row, send_after=None)
     provider = sender.outbound.channel(channel)
     try:
         result = await provider.send(_outbound(sender.settings, row, names.get(row.tenant_id)))
@@ -229,7 +337,9 @@ async def _send_one(
     except PermanentError as exc:
         return _failed(row, exc.reason)
     except TransientError as exc:
-        return _retry(sender, row, exc.reason, retry_after=exc.retry_after)
+        return _retry(
+            sender, row, exc.reason, retry_after=exc.retry_after, unconfirmed=exc.unconfirmed
+        )
     except Exception as exc:  # a channel bug must not strand the rest of the batch
         log.exception("channel %s raised unexpectedly", provider.name)
         return _retry(sender, row, f"unexpected error: {exc!r}", retry_after=None)
@@ -263,6 +373,28 @@ def _accepted(row: Message, provider: str, result: SendResult) -> Outcome:
         provider=provider,
         provider_id=result.provider_id,
         provider_status=result.status[:32] if result.status else None,
+        accepted_at=utcnow(),
+    )
+
+
+def _proven(row: Message, proof: Proof) -> Outcome:
+    """A retried row the provider has since proved it accepted: sent, not sent again."""
+    return Outcome(
+        message_id=row.id,
+        status=MessageStatus.sent,
+        provider=proof.provider,
+        provider_id=proof.provider_id,
+        accepted_at=proof.occurred_at,
+        counts_as_attempt=False,
+    )
+
+
+def _put_back(row: Message, *, send_after: datetime | None) -> Outcome:
+    return Outcome(
+        message_id=row.id,
+        status=MessageStatus.queued,
+        send_after=send_after,
+        counts_as_attempt=False,
     )
 
 
@@ -278,13 +410,24 @@ def _failed(
     )
 
 
-def _retry(sender: Sender, row: Message, reason: str, *, retry_after: float | None) -> Outcome:
+def _retry(
+    sender: Sender,
+    row: Message,
+    reason: str,
+    *,
+    retry_after: float | None,
+    unconfirmed: bool = False,
+) -> Outcome:
     tuning = sender.outbound.tuning
     if row.attempts >= tuning.max_attempts:
         return _failed(row, f"gave up after {row.attempts} attempts: {reason}")
     delay = retry_delay(
         row.attempts, base=tuning.retry_base, cap=tuning.retry_cap, retry_after=retry_after
     )
+    if unconfirmed:
+        # The provider may have accepted it: give its event time to arrive and prove so.
+        delay = max(delay, tuning.unconfirmed_delay)
+        reason = f"{reason} (may have been accepted; resent unless the provider confirms)"
     return Outcome(
         message_id=row.id,
         status=MessageStatus.queued,
@@ -302,179 +445,3 @@ async def _sender_names(
         )
     )
     return {tenant_id: from_name or name for tenant_id, from_name, name in rows.all()}
-
-
-def _record_statement() -> Update:
-    """One UPDATE per outcome, applied only while the row is still ours (``sending``).
-
-    A webhook may have moved the row on already (its callback can beat our own write):
-    then only the provider id is filled in, and the status the webhook set stays.
-    """
-    messages = table_of(Message)
-    ours = col(Message.status) == MessageStatus.sending
-
-    def if_ours(name: str, current: object) -> object:
-        return case((ours, bindparam(name)), else_=current)
-
-    return (
-        update(messages)
-        .where(messages.c.id == bindparam("b_id"))
-        .values(
-            status=if_ours("b_status", col(Message.status)),
-            provider=func.coalesce(col(Message.provider), bindparam("b_provider")),
-            provider_id=func.coalesce(col(Message.provider_id), bindparam("b_provider_id")),
-            provider_status=if_ours("b_provider_status", col(Message.provider_status)),
-            last_error=if_ours("b_error", col(Message.last_error)),
-            skip_reason=if_ours("b_skip_reason", col(Message.skip_reason)),
-            send_after=if_ours("b_send_after", col(Message.send_after)),
-            attempts=if_ours("b_attempts", col(Message.attempts)),
-            sent_at=func.coalesce(col(Message.sent_at), bindparam("b_sent_at")),
-            delivered_at=func.coalesce(col(Message.delivered_at), bindparam("b_delivered_at")),
-            lease_until=if_ours("b_lease", col(Message.lease_until)),
-            updated_at=bindparam("b_now"),
-        )
-    )
-
-
-async def record_outcomes(
-    sender: Sender, batch: Sequence[Message], outcomes: Sequence[Outcome]
-) -> None:
-    """Write every outcome of a batch in one transaction, then their consequences:
-    opt-outs (Twilio 21610), dead addresses (21211 / 21614 ...) and fallbacks."""
-    rows = {row.id: row for row in batch}
-    now = utcnow()
-    params = []
-    for outcome in outcomes:
-        row = rows[outcome.message_id]
-        accepted = outcome.status in (MessageStatus.sent, MessageStatus.delivered)
-        params.append(
-            {
-                "b_id": outcome.message_id,
-                "b_status": outcome.status.value,
-                "b_provider": outcome.provider,
-                "b_provider_id": outcome.provider_id,
-                "b_provider_status": outcome.provider_status,
-                "b_error": outcome.error,
-                "b_skip_reason": outcome.skip_reason,
-                "b_send_after": outcome.send_after,
-                "b_attempts": row.attempts if outcome.counts_as_attempt else row.attempts - 1,
-                "b_sent_at": now if accepted else None,
-                "b_delivered_at": now if outcome.status == MessageStatus.delivered else None,
-                "b_lease": None,
-                "b_now": now,
-            }
-        )
-    async with sender.database.transaction() as session:
-        if params:
-            await session.execute(_record_statement(), params)
-        for outcome in outcomes:
-            if outcome.status == MessageStatus.failed:
-                await _after_failure(session, sender.settings, rows[outcome.message_id], outcome)
-
-
-async def _after_failure(
-    session: AsyncSession, settings: Settings, row: Message, outcome: Outcome
-) -> None:
-    if row.to_address and outcome.opted_out:
-        await record_opt_out(
-            session,
-            tenant_id=row.tenant_id,
-            channel=row.channel,
-            address=row.to_address,
-            source="provider",
-            detail=outcome.error,
-        )
-    if row.to_address and outcome.unusable_code:
-        await mark_unusable(
-            session,
-            tenant_id=row.tenant_id,
-            channel=row.channel,
-            address=row.to_address,
-            code=outcome.unusable_code,
-            reason=outcome.error,
-        )
-    current = await session.get(Message, row.id, populate_existing=True)
-    if current is not None and current.status == MessageStatus.failed:
-        await queue_fallback(session, settings=settings, failed=current, why=outcome.error or "")
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciled:
-    proven: int
-    requeued: int
-    failed: int
-
-
-async def reconcile(sender: Sender, *, limit: int = 1000) -> Reconciled:
-    """Settle rows left in ``sending`` past their lease by a worker that died.
-
-    A delivery event carrying the row's id proves the provider accepted it: the row is
-    marked sent. Otherwise it is queued again (it may have been accepted unseen; sending
-    twice is the lesser harm than never), or failed once its attempts are spent.
-    """
-    now = utcnow()
-    proven = requeued = failed = 0
-    async with sender.database.transaction() as session:
-        stuck = list(
-            (
-                await session.execute(
-                    select(Message)
-                    .where(
-                        col(Message.status) == MessageStatus.sending,
-                        col(Message.lease_until) < now,
-                    )
-                    .limit(limit)
-                )
-            ).scalars()
-        )
-        if not stuck:
-            return Reconciled(0, 0, 0)
-        proofs = await _proofs(session, [row.id for row in stuck])
-        for row in stuck:
-            proof = proofs.get(row.id)
-            if proof is not None:
-                row.status = MessageStatus.sent
-                row.provider_id = row.provider_id or _provider_id(proof)
-                row.provider = row.provider or proof.provider
-                row.sent_at = row.sent_at or proof.occurred_at
-                proven += 1
-            elif row.attempts >= sender.outbound.tuning.max_attempts:
-                row.status = MessageStatus.failed
-                row.last_error = f"no provider confirmation after {row.attempts} attempts"
-                failed += 1
-            else:
-                row.status = MessageStatus.queued
-                row.send_after = None
-                row.last_error = "lease expired before the provider's answer was recorded"
-                requeued += 1
-            row.lease_until = None
-            row.updated_at = now
-        await session.flush()
-        for row in stuck:
-            if row.status == MessageStatus.failed:
-                await queue_fallback(
-                    session, settings=sender.settings, failed=row, why=row.last_error or ""
-                )
-    return Reconciled(proven, requeued, failed)
-
-
-async def _proofs(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, DeliveryEventRecord]:
-    rows = await session.execute(
-        select(DeliveryEventRecord).where(col(DeliveryEventRecord.message_id).in_(ids))
-    )
-    found: dict[uuid.UUID, DeliveryEventRecord] = {}
-    for record in rows.scalars():
-        if record.message_id is not None:
-            found.setdefault(record.message_id, record)
-    return found
-
-
-def _provider_id(record: DeliveryEventRecord) -> str | None:
-    raw = record.raw or {}
-    if record.provider == "twilio":
-        sid = raw.get("MessageSid") or raw.get("SmsSid")
-        return str(sid) if sid else None
-    sg_message_id = raw.get("sg_message_id")
-    return str(sg_message_id).split(".", 1)[0] if sg_message_id else None

@@ -1,6 +1,7 @@
-"""The outbox: writing outbound messages, their email headers, fallbacks and one-click
-unsubscribe. Rows are written in the caller's transaction; the send job is requested only
-after it commits, and it sends whatever is due, in batches.
+"""The outbox: writing outbound messages, their email headers and one-click unsubscribe
+(fallbacks are in :mod:`service.outreach.fallback`). Rows are written in the caller's
+transaction; the send job is requested only after it commits, and it sends whatever is due,
+in batches.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from sqlmodel import col
 
 from channels.base import ChannelName
 from service.config import Settings
+from service.consent.service import normalize_address
 from service.db import enqueue_after_commit
 from service.errors import NotFound
 from service.ledger.models import Customer
-from service.outreach.suppression import normalize_address, record_opt_out
+from service.outreach.suppression import record_opt_out
 from service.security import reply_address
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, MessageStatus, Thread
-from service.threads.service import record_event
 from service.types import utcnow
 
 SEND_JOB = "send_outbox"
@@ -91,7 +92,7 @@ async def queue_message(
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     message_id = uuid.uuid4()
-    address = normalize_address(channel, to) if to else None
+    address = normalize_address(channel=channel, address=to) if to else None
     headers: dict[str, str] = {}
     if channel == "email" and address:
         headers = email_headers(
@@ -131,6 +132,45 @@ async def queue_message(
     return message
 
 
+async def queue_consent_confirmation(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    tenant: Tenant,
+    customer: Customer | None,
+    thread: Thread,
+    channel: ChannelName,
+    to: str,
+    subject: str | None,
+    body: str,
+    language: str | None,
+    template: str,
+) -> Message:
+    """Queue the confirmation of a consent request (or the answer to HELP).
+
+    It is the one message that may reach an address which has just opted out: it confirms
+    that very opt-out (Regulation F and carriers expect it). The row is flagged so the send
+    check lets it through; nothing else sets the flag, so no reminder or agent reply ever
+    reaches an opted-out address.
+    """
+    message = await queue_message(
+        session,
+        settings=settings,
+        tenant=tenant,
+        customer=customer,
+        thread=thread,
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        html=None,
+        language=language,
+        template=template,
+    )
+    message.consent_reply = True
+    return message
+
+
 def request_send(
     session: AsyncSession, *, run_id: uuid.UUID | None, message_id: uuid.UUID | None = None
 ) -> None:
@@ -160,106 +200,6 @@ async def get_message(
     if message is None:
         raise NotFound("message not found")
     return message
-
-
-async def queue_fallback(
-    session: AsyncSession, *, settings: Settings, failed: Message, why: str
-) -> Message | None:
-    """The next channel's message for a failed, bounced or undelivered one, if its step has one.
-
-    The new row joins the same thread and run and carries the remaining fallbacks. It reuses
-    the failed message's plain-text body as it is (and the thread's subject for email): the
-    text was rendered for the first channel, and the template name is kept so a planner may
-    render it again. Channels the customer has no address for are passed over. At most one
-    fallback is written per message (its dedupe key), however many reports say it failed.
-    """
-    if failed.customer_id is None or not failed.fallback_channels:
-        return None
-    dedupe_key = f"fallback:{failed.id}"
-    exists = await session.execute(
-        select(col(Message.id)).where(
-            col(Message.tenant_id) == failed.tenant_id, col(Message.dedupe_key) == dedupe_key
-        )
-    )
-    if exists.first() is not None:
-        return None
-    customer = await session.get(Customer, failed.customer_id)
-    tenant = await session.get(Tenant, failed.tenant_id)
-    thread = await session.get(Thread, failed.thread_id) if failed.thread_id else None
-    if customer is None or tenant is None or thread is None:
-        return None
-    target = _next_reachable(customer, [_channel(c) for c in failed.fallback_channels])
-    if target is None:
-        return None
-    channel, address, remaining = target.channel, target.address, target.remaining
-    headers: dict[str, str] = {}
-    if channel == "email" and address:
-        headers = email_headers(
-            settings=settings, tenant_id=tenant.id, thread_id=thread.id, to=address
-        )
-    now = utcnow()
-    message = Message(
-        tenant_id=failed.tenant_id,
-        thread_id=failed.thread_id,
-        customer_id=failed.customer_id,
-        run_id=failed.run_id,
-        direction=Direction.outbound,
-        channel=channel,
-        language=failed.language,
-        template=failed.template,
-        to_address=address,
-        from_address=sender_for(tenant, channel),
-        subject=failed.subject or thread.subject or f"{tenant.name}: {thread.reference}",
-        body=failed.body,
-        body_html=None,
-        headers=headers,
-        invoice_numbers=list(failed.invoice_numbers),
-        status=MessageStatus.queued,
-        dedupe_key=dedupe_key,
-        fallback_channels=list(remaining),
-        created_at=now,
-        updated_at=now,
-    )
-    if headers:
-        message.email_message_id = headers.get("Message-ID")
-    session.add(message)
-    await session.flush()
-    await record_event(
-        session,
-        thread=thread,
-        kind="fallback",
-        data={
-            "from_message": str(failed.id),
-            "from_channel": failed.channel,
-            "to_message": str(message.id),
-            "to_channel": channel,
-            "why": why[:300],
-        },
-    )
-    request_send(session, run_id=failed.run_id, message_id=message.id)
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    channel: ChannelName
-    address: str | None
-    remaining: tuple[ChannelName, ...]
-
-
-def _channel(value: str) -> ChannelName:
-    for channel in CHANNELS:
-        if channel == value:
-            return channel
-    raise ValueError(f"unknown channel {value!r}")
-
-
-def _next_reachable(customer: Customer, channels: list[ChannelName]) -> _Target | None:
-    for index, channel in enumerate(channels):
-        address = {"email": customer.email, "sms": customer.phone, "portal": None}[channel]
-        if channel == "portal" or address:
-            return _Target(channel, address, tuple(channels[index + 1 :]))
-    return None
 
 
 def unsubscribe_token(*, secret: str, tenant_id: uuid.UUID, address: str) -> str:

@@ -1,6 +1,7 @@
 """Addresses Cobro must not send to: opt-outs (consent) and addresses a provider called dead.
 
-Both are keyed by tenant, channel and address, written with an upsert so that concurrent
+Both are keyed by tenant, channel and address in its one normalized form
+(:func:`service.consent.service.normalize_address`), written with an upsert so that concurrent
 webhooks and send jobs never collide, and read in bulk before every batch is sent.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.consent.models import ConsentRecord
+from service.consent.service import normalize_address
 from service.outreach.models import UnusableAddress
 from service.types import utcnow
 
@@ -26,15 +28,6 @@ class AddressKey:
     tenant_id: uuid.UUID
     channel: str
     address: str
-
-
-def normalize_address(channel: str, address: str) -> str:
-    """Emails compare with the domain lowercased (as the ledger stores them); numbers as is."""
-    value = address.strip()
-    if channel == "email" and "@" in value:
-        local, domain = value.rsplit("@", 1)
-        return f"{local}@{domain.lower()}"
-    return value
 
 
 def table_of(model: type[Any]) -> Table:
@@ -64,7 +57,7 @@ async def record_opt_out(
         "id": uuid.uuid4(),
         "tenant_id": tenant_id,
         "channel": channel,
-        "address": normalize_address(channel, address),
+        "address": normalize_address(channel=channel, address=address),
         "opted_out": True,
         "source": source[:64],
         "detail": detail[:500] if detail else None,
@@ -97,7 +90,7 @@ async def mark_unusable(
         id=uuid.uuid4(),
         tenant_id=tenant_id,
         channel=channel,
-        address=normalize_address(channel, address),
+        address=normalize_address(channel=channel, address=address),
         code=code[:32] if code else None,
         reason=reason[:1000] if reason else None,
         created_at=utcnow(),
@@ -115,7 +108,9 @@ async def blocked_addresses(
     ``opted_out`` wins over ``address_unusable``: it is the customer's own word.
     """
     wanted = {
-        AddressKey(key.tenant_id, key.channel, normalize_address(key.channel, key.address))
+        AddressKey(
+            key.tenant_id, key.channel, normalize_address(channel=key.channel, address=key.address)
+        )
         for key in keys
     }
     if not wanted:

@@ -9,7 +9,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from service.types import UTCDateTime, new_id, utcnow
@@ -156,6 +167,13 @@ class Message(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     send_after: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The send job's claim on a row in ``sending``: its writes apply only while it matches.
+    claim_token: uuid.UUID | None = Field(default=None)
+    # Set only on consent confirmations and HELP answers, the one kind of message that may
+    # reach an address which has just opted out.
+    consent_reply: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

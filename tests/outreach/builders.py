@@ -1,25 +1,42 @@
-"""Builders for outreach tests: customers, threads and queued messages, written directly."""
+"""Builders for outreach tests: customers with an open invoice, threads and queued messages,
+written directly."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from channels.base import ChannelName
 from service.config import Settings
 from service.db import Database
-from service.ledger.models import Customer
+from service.ledger.models import Customer, Invoice
 from service.outreach.service import queue_message
 from service.tenancy.models import Tenant
 from service.threads.models import Message, Thread
 from service.threads.service import open_thread
+from service.types import utcnow
+
+
+def zone_at_hour(hour: int) -> str:
+    """A fixed-offset zone where the local time is now within ``hour`` o'clock, so that tests
+    of contact windows do not depend on when they run."""
+    offset = hour - utcnow().hour  # local = UTC + offset
+    if offset < -12:
+        offset += 24
+    elif offset > 14:
+        offset -= 24
+    # The Etc zones count the other way round: Etc/GMT-5 is five hours ahead of UTC.
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
 @dataclass(frozen=True)
 class Debtor:
     customer: Customer
     thread: Thread
+    invoice: str  # the number of its open invoice, 30 days past due
 
 
 async def make_debtor(
@@ -29,7 +46,11 @@ async def make_debtor(
     email: str | None = "ana@example.com",
     phone: str | None = "+15005550009",
     language: str = "en",
+    timezone: str | None = None,
 ) -> Debtor:
+    """A customer (by default in a zone where it is midday now) with one open invoice."""
+    number = f"INV-{uuid.uuid4().hex[:8].upper()}"
+    today = utcnow().date()
     async with database.transaction() as session:
         customer = Customer(
             tenant_id=tenant.id,
@@ -38,9 +59,22 @@ async def make_debtor(
             language=language,
             email=email,
             phone=phone,
+            timezone=timezone or zone_at_hour(12),
         )
         session.add(customer)
         await session.flush()
+        session.add(
+            Invoice(
+                tenant_id=tenant.id,
+                customer_id=customer.id,
+                number=number,
+                currency="USD",
+                amount=Decimal("120.00"),
+                balance=Decimal("120.00"),
+                issued_on=today - timedelta(days=60),
+                due_on=today - timedelta(days=30),
+            )
+        )
         thread = await open_thread(
             session,
             tenant_id=tenant.id,
@@ -48,7 +82,7 @@ async def make_debtor(
             subject="Invoice INV-7 is past due",
             why="reminder",
         )
-    return Debtor(customer=customer, thread=thread)
+    return Debtor(customer=customer, thread=thread, invoice=number)
 
 
 async def queue(
@@ -78,7 +112,7 @@ async def queue(
             html="<p>Hello Ana</p>" if channel == "email" else None,
             language="en",
             template="reminder_friendly",
-            invoice_numbers=["INV-7"],
+            invoice_numbers=[debtor.invoice],
             fallback_channels=fallback,
             run_id=run_id,
         )

@@ -2,9 +2,10 @@
 the provider's event or callback proves it accepted the message.
 
 Real processes: `cobro worker` runs against this run's database and Redis and sends to the
-emulators in this process; the test kills it with SIGKILL while sends are in flight, posts
-the provider's signed proofs for some accepted messages, starts a second worker, and counts
-what each emulator accepted per message.
+emulators in this process; the test kills it with SIGKILL while sends are in flight (some
+outcomes recorded, some messages accepted by the provider whose answer the worker never
+read, some not sent yet), posts the provider's signed proofs for some accepted messages,
+starts a second worker, and counts what each emulator accepted per message.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +39,7 @@ from tests.tenancy.builders import TenantHandle
 
 MESSAGES_PER_CHANNEL = 30
 LEASE_SECONDS = 3
+CONCURRENCY = 16
 
 
 def _worker_env(
@@ -66,6 +68,7 @@ def _worker_env(
             "TWILIO_API_URL": twilio.url,
             "COBRO_PACING": "off",
             "COBRO_SEND_LEASE_SECONDS": str(LEASE_SECONDS),
+            "COBRO_SEND_CONCURRENCY": str(CONCURRENCY),
             "COBRO_LOG_LEVEL": "WARNING",
         }
     )
@@ -92,14 +95,6 @@ def _worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-async def _until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def _accepted_ids(
@@ -167,31 +162,35 @@ async def test_a_killed_worker_loses_nothing_and_proven_sends_are_not_repeated(
                 run_id=run_id,
             )
             ids.append(message.id)
-    # Staggered provider latency: acceptances trickle in while the batch is in flight.
+    # The providers accept each message at once and answer it late, later for each one:
+    # at any instant some answers are read and recorded, others are still on their way.
     for index in range(MESSAGES_PER_CHANNEL):
-        sendgrid.faults.delay_next(seconds=0.1 + 0.05 * index)
-        twilio.faults.delay_next(seconds=0.1 + 0.05 * index)
+        sendgrid.faults.answer_late_next(seconds=0.1 + 0.05 * index)
+        twilio.faults.answer_late_next(seconds=0.1 + 0.05 * index)
     env = _worker_env(emulated, sendgrid, twilio)
     log = tmp_path / "worker.log"
 
     with _worker(env, log) as first:
-        await _until(
-            lambda: sum(_accepted_ids(sendgrid, twilio, ids).values()) >= 20,
-            timeout=60,
-            what=f"the first worker's sends ({log})",
-        )
+        deadline = time.monotonic() + 60
+        while Counter((await _statuses(emulated, ids)).values())["sent"] < 10:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for the first worker's sends ({log})")
+            await asyncio.sleep(0.02)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
-    # Requests already received finish at the provider even though their sender is gone.
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(0.5)  # let the emulators finish answering into closed connections
     before_kill = _accepted_ids(sendgrid, twilio, ids)
     statuses = await _statuses(emulated, ids)
-    stranded = [message_id for message_id, status in statuses.items() if status == "sending"]
+    recorded = {message_id for message_id, status in statuses.items() if status == "sent"}
+    stranded = {message_id for message_id, status in statuses.items() if status == "sending"}
     assert 0 < len(before_kill) < len(ids)
-    assert stranded, "the worker was killed after its batch was recorded"
+    assert recorded, "the worker was killed before recording any outcome"
+    assert stranded & set(before_kill), "no acceptance was left unrecorded by the kill"
+    # Outcomes are recorded as sends complete: everything recorded was accepted, once.
+    assert recorded <= set(before_kill)
 
-    # The providers' proofs: every accepted SMS gets Twilio's "sent" callback; only every
-    # other accepted email gets SendGrid's "processed" event.
+    # The providers' proofs: every accepted SMS gets Twilio's "sent" callback; of the emails
+    # accepted but not recorded, every other one gets SendGrid's "processed" event.
     ours = {str(message_id) for message_id in ids}
     proven: set[str] = set()
     for sms in twilio.accepted:
@@ -206,7 +205,10 @@ async def test_a_killed_worker_loses_nothing_and_proven_sends_are_not_repeated(
         )
         assert response.status_code == 200
         proven.add(parse_qs(urlsplit(url).query)["m"][0])
-    for mail in [m for m in sendgrid.accepted if m.custom_args["cobro_message_id"] in ours][::2]:
+    left_unanswered = [
+        mail for mail in sendgrid.accepted if mail.custom_args["cobro_message_id"] in stranded
+    ]
+    for mail in left_unanswered[1::2]:
         body = json.dumps([sendgrid.event(mail, "processed")]).encode()
         response = await hooks.post(
             "/webhooks/sendgrid/events",
@@ -215,7 +217,7 @@ async def test_a_killed_worker_loses_nothing_and_proven_sends_are_not_repeated(
         )
         assert response.status_code == 200
         proven.add(mail.custom_args["cobro_message_id"])
-    unproven = set(before_kill) - proven
+    unproven = (set(before_kill) & stranded) - proven
 
     sendgrid.faults.clear()
     twilio.faults.clear()
@@ -234,6 +236,8 @@ async def test_a_killed_worker_loses_nothing_and_proven_sends_are_not_repeated(
     assert set(sends) == ours
     # A message the provider proved it accepted was not sent again.
     assert all(sends[message_id] == 1 for message_id in proven)
+    # A message whose outcome was recorded before the kill was not sent again.
+    assert all(sends[message_id] == 1 for message_id in recorded)
     # A message accepted before the kill without any proof was sent again, exactly once more.
     assert unproven, "the test should leave some acceptances unproven"
     assert all(sends[message_id] == 2 for message_id in unproven)

@@ -15,6 +15,7 @@ from service.outreach.models import UnusableAddress
 from service.outreach.providers import SendTuning
 from service.outreach.sending import Sender, send_due
 from service.outreach.suppression import record_opt_out
+from service.rendering import count_segments
 from service.runtime import Runtime
 from service.threads.models import Message, MessageStatus, ThreadEvent
 from service.types import utcnow
@@ -241,7 +242,12 @@ async def test_a_failed_email_falls_back_to_sms_on_the_same_thread(
     assert follow.channel == "sms"
     assert follow.thread_id == debtor.thread.id
     assert follow.to_address == "+15005550014"
-    assert follow.body == message.body
+    # The step's template rendered for SMS, within the segment budget: not the email's text.
+    assert follow.body != message.body
+    assert "$120.00" in follow.body
+    assert "STOP" in follow.body
+    assert count_segments(follow.body).segments <= 2
+    assert (follow.subject, follow.body_html, follow.send_after) == (None, None, None)
     assert follow.fallback_channels == ["portal"]
     assert follow.status == MessageStatus.sent  # the same drain sent it
     assert [sms.to for sms in twilio.accepted] == ["+15005550014"]

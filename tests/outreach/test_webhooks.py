@@ -367,7 +367,7 @@ async def test_one_click_unsubscribe_records_the_opt_out(
     await send_due(sender)
 
     assert page.status_code == 200
-    assert "Leave.Me@corp.example" in page.text
+    assert "leave.me@corp.example" in page.text
     assert 'method="post"' in page.text
     assert (posted.status_code, again.status_code, forged.status_code) == (200, 200, 404)
     skipped = await reload(emulated.database, later.id)
@@ -379,4 +379,4 @@ async def test_one_click_unsubscribe_records_the_opt_out(
                 col(ConsentRecord.channel), col(ConsentRecord.address), col(ConsentRecord.source)
             ).where(col(ConsentRecord.tenant_id) == tenant.tenant.id)
         )
-        assert rows.all() == [("email", "Leave.Me@corp.example", "list_unsubscribe")]
+        assert rows.all() == [("email", "leave.me@corp.example", "list_unsubscribe")]
