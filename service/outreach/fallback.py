@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from channels.base import ChannelName
+from service.campaigns.defaults import merge, rules_for, tenant_overrides
 from service.campaigns.models import Campaign, CampaignRun
 from service.campaigns.schemas import Rules
 from service.campaigns.windows import next_send_time
@@ -38,7 +39,7 @@ from service.threads.models import Direction, Message, MessageStatus, Thread
 from service.threads.service import record_event
 from service.types import utcnow
 
-_UNPLANNED = Rules(send_on_weekends=True)
+_UNPLANNED = {"send_on_weekends": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,22 +194,26 @@ async def _render(
 
 
 async def _rules_of(session: AsyncSession, failed: Message) -> Rules:
-    """The contact rules of the campaign that planned ``failed``. A message no campaign
-    planned keeps to Regulation F's hours (8 a.m. to 9 p.m.) only: it answers something
-    happening now, so it waits for no working day."""
-    if failed.run_id is None:
-        return _UNPLANNED
-    campaign = (
-        await session.execute(
-            select(Campaign)
-            .join(CampaignRun, col(CampaignRun.campaign_id) == col(Campaign.id))
-            .where(
-                col(CampaignRun.id) == failed.run_id,
-                col(Campaign.tenant_id) == failed.tenant_id,
+    """The contact rules in force for the campaign that planned ``failed`` (its own over the
+    tenant's). A message no campaign planned keeps to the tenant's hours (Regulation F's
+    8 a.m. to 9 p.m. by default) but not to working days: it answers something happening
+    now."""
+    campaign = None
+    if failed.run_id is not None:
+        campaign = (
+            await session.execute(
+                select(Campaign)
+                .join(CampaignRun, col(CampaignRun.campaign_id) == col(Campaign.id))
+                .where(
+                    col(CampaignRun.id) == failed.run_id,
+                    col(Campaign.tenant_id) == failed.tenant_id,
+                )
             )
-        )
-    ).scalar_one_or_none()
-    return Rules.model_validate(campaign.rules) if campaign is not None else _UNPLANNED
+        ).scalar_one_or_none()
+    if campaign is not None:
+        return await rules_for(session, campaign=campaign)
+    tenant = await tenant_overrides(session, tenant_id=failed.tenant_id)
+    return merge(_UNPLANNED, tenant)
 
 
 async def _still_owed(
