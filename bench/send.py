@@ -1,10 +1,12 @@
 """Outbound send throughput: 20,000 messages (half email, half SMS) through PostgreSQL, Redis
 and one `cobro worker` process to the SendGrid and Twilio emulators, rate limits off.
 
-Creates a scratch PostgreSQL database, claims a free Redis db, starts the emulators in this
-process and one worker process, then queues the messages as a campaign would (one run, 500
-per transaction, each commit asking for the run's send job) while the worker sends them.
-Prints messages per second, p50 / p99 from queued to accepted, and the worker's peak RSS.
+Creates a scratch PostgreSQL database, claims a Redis db the way the test suite does (a claim
+key set only if no live run holds that db; only the claimed db is ever flushed), starts the
+emulators in this process and one worker process, then queues the messages as a campaign
+would (one run, 500 per transaction, each commit asking for the run's send job) while the
+worker sends them. Prints messages per second, p50 / p99 from queued to accepted (the
+provider's acceptance of each message, as the worker stamps it), and the worker's peak RSS.
 
 Run: PYTHONPATH=. .venv/bin/python bench/send.py [--messages 20000] [--parallel-batches 1]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
@@ -18,6 +20,7 @@ import asyncio
 import os
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +44,7 @@ from service.outreach.suppression import table_of
 from service.queue import connect_queue
 from service.tenancy.service import create_tenant
 from service.threads.models import Message, MessageStatus, Thread
+from tests.conftest import CLAIM_KEY, _claim_redis_db
 from tests.emulators import SendGridEmulator, TwilioEmulator
 
 SENDGRID_KEY = "SG.bench-key"
@@ -67,20 +71,15 @@ async def _drop_database(database_url: str) -> None:
     await admin.dispose()
 
 
-def _claim_redis_db(server_url: str) -> str:
-    base = server_url.rstrip("/")
-    if base.count("/") > 2:
-        base = base.rsplit("/", 1)[0]
-    for number in range(15, 0, -1):
-        client = redis.Redis.from_url(f"{base}/{number}")
-        try:
-            if client.set("cobro:bench:claim", str(os.getpid()), nx=True, ex=3600):
-                client.flushdb()
-                client.set("cobro:bench:claim", str(os.getpid()), ex=3600)
-                return f"{base}/{number}"
-        finally:
-            client.close()
-    raise RuntimeError("no free Redis db")
+def _release_redis_db(url: str) -> None:
+    """Empty the claimed db, and only while this process still holds its claim."""
+    client = redis.Redis.from_url(url)
+    try:
+        holder = client.get(CLAIM_KEY)
+        if holder is not None and holder.decode() == f"{socket.gethostname()}:{os.getpid()}":
+            client.flushdb()
+    finally:
+        client.close()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -194,8 +193,8 @@ async def _wait_done(database: Database, *, messages: int, timeout: float) -> No
 async def run(
     *, messages: int, database_server: str, redis_server: str, parallel_batches: int
 ) -> None:
-    database_url = await _scratch_database(database_server)
     redis_url = _claim_redis_db(redis_server)
+    database_url = await _scratch_database(database_server)
     upgrade(database_url)
     workdir = Path(tempfile.mkdtemp(prefix="cobro-bench-"))
     settings = Settings(
@@ -290,9 +289,7 @@ async def run(
         await database.dispose()
         await queue.close()
         await _drop_database(database_url)
-        client = redis.Redis.from_url(redis_url)
-        client.flushdb()
-        client.close()
+        _release_redis_db(redis_url)
 
 
 def main() -> None:
