@@ -78,7 +78,8 @@ _COURTESY = frozenset(
     "ok okay k kk oki okey thanks thank you thx ty much so very got it noted received cheers "
     "great perfect cool sure sounds good will do understood gracias muchas mil recibido "
     "recibida enterado enterada bueno vale va sale listo de acuerdo dale perfecto ya vi "
-    "entendido gracias por avisar the info informacion la a el for hi hola buenas".split()
+    "entendido gracias por avisar the info informacion la a el for hi hola buenas reviso "
+    "revisamos checo chequeo miro veo lo look into check review ya".split()
 )
 _COMMITMENT_RULE = Rule(
     name="promise.dated_payment", label=ir.PROMISE, weight=2.0, pattern=re.compile(r"$^")

@@ -16,7 +16,8 @@ _BANK_ES = (
 )
 # Whoever the sender is, they are not who the reminder was meant for.
 _ROLE_EN = (
-    r"(?:assistant|receptionist|secretary|intern|temp|employee|tenant|driver|front desk|"
+    r"(?:assistant|receptionist|secretary|intern|temp|employee|tenant|driver|front desk|cleaner|"
+    r"janitor|cashier|clerk|handyman|landlord|caretaker|"
     r"office assistant|nanny|neighbor|neighbour|roommate|babysitter)"
 )
 
@@ -57,12 +58,15 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
         "document.bank_details_en",
         DOCUMENT_REQUEST,
         2.0,
-        rf"\b(?:whats|what is|what are|where is|send|need|give|get|have|provide|share|confirm|"
+        rf"\b(?:whats|what is|what are|what|which|where is|send|need|give|get|have|provide|share|"
+        rf"confirm|"
         rf"text|email|tell)\b[^.!?\n]{{0,40}}\b{_BANK_EN}\b(?: and \w+)? (?:number|numbers|no|#|"
         rf"details|info\w*|instructions|address|account|email|handle|information)(?!\w)",
         r"\b(?:what|which|whats the|what is the) (?:\w+ )?(?:address|account|email|number|bank)\b"
         r"[^.!?\n]{0,30}\b(?:send|mail|pay|wire|transfer|deposit)\b",
         r"\baddress (?:where|to which) (?:i|we) (?:can |should )?(?:mail|send)\b",
+        r"\b(?:is there|do you have|can you send|send me|need|whats|resend) (?:a |the |your )?"
+        r"(?:payment |pay )?(?:link|portal link|url)\b",
         r"\bwhere(?:s| is| are) (?:the|my|our|your|this) (?:invoice|invoices|bill|statement|receip"
         r"t)\b",
         r"\b(?:do you have|have you got|is there|do you guys have|got) (?:a |an )?(?:venmo|zelle|p"
@@ -125,7 +129,9 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\b(?:we are|were|we re) (?:a )?(?:different|another|separate) (?:company|business|"
         r"entity)\b",
         r"\b(?:isnt|is not|no longer|aint|not my) (?:\w+ )?(?:phone|number|cell|email|line)\b",
-        r"\b(?:dont|do not) know (?:any ?one|who|anybody|what company)\b",
+        r"\b(?:dont|do not) know (?:any ?one|who|anybody|what company|you|yall|your company|this "
+        r"company|who you are)\b",
+        r"\bno (?:te|los|les|lo|la|las) conozco\b|\bno se quien(?:es)? (?:es|son)\b",
         r"\bnever (?:heard of|done business|ordered anything|did business)\b",
         r"\bno (?:one|body) (?:here )?(?:by|named|with that name)\b",
         r"\bnot (?:a |the )?customer\b",
@@ -143,6 +149,9 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\bnot (?:the|an?) (?:account ?holder|owner|customer|debtor|person you|right one)\b",
         r"\bno (?!one\b|body\b|problem|issue|money|payment|worries|way|need)[a-z]+ (?:here|lives "
         r"here|works here|at this number)\b",
+        r"\b(?:location|store|branch|office|restaurant|shop|business|site|franchise) (?:\w+ )?"
+        r"(?:closed|shut down|is closed|has closed|was sold)\b",
+        r"\b(?:can be reached|may be reached|is reachable) (?:at|on|by)\b",
         r"\b(?:wound down|dissolved|closed down|no longer trading|out of business|closed years ago)"
         r"\b",
         r"\b(?:not|no longer) (?:affiliated|associated|involved|connected) with\b",
@@ -182,7 +191,9 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"proper) (?:person|contact|email|address|department|number|one)\b",
         rf"\b(?:im|i am|this is) (?:just |only )?(?:the |a |an )?(?:\w+ )?{_ROLE_EN}\b",
         r"\b(?:you need to|youll need to|you should|you have to|please|pls|try|better) "
-        r"(?:talk|speak|reach out|write|go|contact) (?:to|with)? ?(?:our |the |my |his |her )?"
+        r"(?:talk|speak|reach out|write|go|contact|calling|emailing|contacting|call|email) (?:to|w"
+        r"ith)?"
+        r" ?(?:our |the |my |his |her )?"
         r"(?:accounting|accounts|ap|billing|finance|office|manager|boss|owner|husband|wife|"
         r"bookkeeper|accountant|payables|controller)\b",
         r"\btry (?:our |the |my )?(?:\w+ ){0,3}(?:at )?\S+@",
@@ -246,6 +257,10 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\bno (?:corresponde|pertenece) a (?:la|esta|nuestra|esa) (?:empresa|persona|compania|"
         r"firma)\b",
         r"\bno tengo nada que ver\b",
+        r"\b(?:telefono|numero|celular|correo|mail) (?:es|era) de (?:mi|un|una) (?:madre|padre|mam"
+        r"a|"
+        r"papa|hijo|hija|esposa|esposo|hermano|hermana|abuela|abuelo|tia|tio|vecino|vecina|amigo|"
+        r"amiga|particular)\b",
         r"\b(?:negocio|empresa|local|tienda|compania|sociedad)\b[^.!?\n]{0,40}\b(?:ya no existe|"
         r"cerro|dejo de existir|ya no opera|esta cerrad[oa])\b",
         r"\b(?:de uso personal|es (?:mi )?(?:numero|correo|telefono|celular) personal)\b",
@@ -269,7 +284,11 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         2.0,
         r"\b(?:busquen|busque|hablen con|hable con|pregunten|preguntenle) (?:a|al|a la|con)? ?(?:e"
         r"l |la )?"
-        r"(?:inquilino|dueno|duena|propietari[oa]|encargad[oa]|nuevo|nueva|contador|contadora)\b",
+        r"(?:inquilino|dueno|duena|propietari[oa]|encargad[oa]|nuevo|nueva|contador|contadora|"
+        r"gerente|administrador|administradora|jefe|jefa|oficina)\b",
+        r"\bya no (?:manejo|maneja|administro|administra|atiendo|atiende|me encargo|se encarga|veo|"
+        r"llevo) (?:\w+ )?(?:las |los |la |el )?(?:cuentas|pagos|facturas|cobros|compras|contabili"
+        r"dad)\b",
         r"\bya no (?:trabajo|laboro|trabaja|labora|estoy|esta|soy|es|vive|vivo|vivimos|viven|"
         r"pertenezco|pertenece|"
         r"llevo|veo)\b",

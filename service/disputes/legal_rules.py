@@ -110,6 +110,7 @@ LEGAL_RULES: tuple[Rule, ...] = (
         "legal.demanda_es",
         LEGAL,
         2.0,
+        r"\b(?:denunci\w*|demand(?:o|amos|are|aremos|arlos|arles|aria))\b",
         r"\b(?:demandar|demandare|demandaremos|demanda|demandarlos|demandarles|denunciar|denuncia|"
         r"juzgado|tribunal)\w*\b",
         r"\bjuicio (?:mercantil|ejecutivo|civil|oral)\b",

@@ -61,7 +61,9 @@ NOT_PAPER = (
     r"statement|"
     r"email|copy|pdf|credit|factura|estado|correo|xml|pdf|nota|recibo|pago|payment|check|cheque|"
     r"remittance|w-?9|response|reply|answer|call|update|confirmation|notice|link|code|respuesta|"
-    r"contestacion|informacion|info|refund|reembolso|abono|message|mensaje))"
+    r"contestacion|informacion|info|refund|reembolso|abono|message|mensaje)| a (?:fin|final|finale"
+    r"s|"
+    r"pagar|cubrir|juntar|tiempo)\b)"
 )
 GOODS = (
     r"(?:order|goods|items?|parts?|shipment|delivery|package|parcel|products?|materials?|"

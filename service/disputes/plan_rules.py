@@ -18,7 +18,8 @@ _TROUBLE_EN = (
     r"hospitali[sz]ed|surgery|cancer|passed away|funeral|emergency|divorce|disability|evicted|"
     r"chemo|out sick|been sick|got sick|(?:was|is|am|im) sick(?! of)|waiting (?:on|for) (?:a |"
     r"our |the )?(?:\w+ )?(?:client|customer|receivable|funding|grant|insurance|settlement)|"
-    r"delay in (?:funding|payments from)|bills (?:are )?piling up)"
+    r"delay in (?:funding|payments from)|bills (?:are )?piling up|tight spot|tough spot|in a bind|"
+    r"behind on (?:bills|everything))"
 )
 
 
@@ -42,7 +43,8 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"payments)\b",
         r"\bpay (?:you |it )?(?:half|part|some)\b",
         r"\bthe rest (?:on|by|next|in)\b",
-        r"\b(?:and|then) (?:the )?(?:rest|remainder|balance|other half)\b(?! of (?:the )?(?:order|"
+        r"\b(?:and|then) (?:the )?(?:rest|remainder|remaining|balance|other half)\b(?! of (?:the )"
+        r"?(?:order|"
         r"shipment|goods|items|parts|work|job))",
         r"\$?\d[\d,.]*k? (?:a|per|each|every) (?:week|month|paycheck|payday|two weeks|friday|mon"
         r"day|"
@@ -101,6 +103,9 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"\b(?:a|one|two|three|\d+)[- ](?:week|month|day)s? extension\b",
         r"\b(?:extend|extended|extending) (?:the )?(?:payment )?terms\b",
         r"\bnet \d+ (?:days|terms)\b",
+        r"\b(?:could|can|may) (?:we|i) (?:\w+ ){0,4}(?:pay|settle|cover)\b[^.!?\n]{0,40}\b(?:inste"
+        r"ad|"
+        r"later|next month|in (?:early|mid|late) \w+)\b",
         r"\bover the (?:next|coming|following) (?:quarter|few months|couple of months|months|year|"
         r"\d+ (?:weeks|months))\b",
         r"\b(?:need|needs|need another|need a) (?:a few|some|a couple|a couple of|two|three|\d+|fe"
@@ -213,6 +218,9 @@ PLAN_RULES: tuple[Rule, ...] = (
         r"ha pagado)|no he podido trabajar|se (?:me|nos) complic\w*|mala racha|"
         r"se (?:me|nos) (?:juntaron|acumularon|vinieron encima) (?:\w+ )?(?:gastos|pagos|deudas|"
         r"cuentas|cosas))\b",
-        r"\bno (?:llego|llegamos|me alcanza|nos alcanza|alcanzo) a (?:pagar|cubrir|juntar)\w*",
+        r"\bno (?:llego|llegamos|me alcanza|nos alcanza|alcanzo) a (?:pagar|cubrir|juntar|fin|fina"
+        r"l)\w*",
+        r"\b(?:me |nos )?(?:bancas|bancan|banca|bancar|bancais|aguantas|aguantan|aguantais) "
+        r"(?:unos|unas|un|una|hasta|el|la|dos|tres)\b",
     ),
 )

@@ -64,6 +64,8 @@ PROMISE_RULES: tuple[Rule, ...] = (
         r"\b(?:ill|well|i will|we will|will|gonna|going to) (?:sort|sort out|take care of|cover|"
         r"clear|handle) (?:the |this |that |your )?(?:payment|balance|bill|invoice|it|this)\b",
         r"\bon (?:my|our) way to (?:the bank|pay|drop|you|your office|the office)\b",
+        r"\b(?:lo |la |los |las )?(?:dejo|dejamos|dejare|dejaremos|queda|quedara) (?:ya )?(?:pagad|"
+        r"liquidad|saldad|cubiert)[oa]s?\b",
         r"\b(?:itll|it will|thatll|theyll|check will|payment will|cheque will|funds will)\b (?:\w+"
         r" )?"
         r"be (?:mailed|sent|paid|released|processed|wired|transferred|issued|cut|signed)\b",

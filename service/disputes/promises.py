@@ -32,7 +32,7 @@ _PAY_CUE = re.compile(
     r"pago|pagar\w*|pagare|pagaremos|pagamos|pagara|pagad[oa]|deposito|depositar\w*|transfiero|"
     r"consign\w*|abon\w*|liquid\w*|cubr\w*|bizum|programad\w*|remesa|corte|efectivo|"
     r"le (?:hago|mando)|te (?:hago|mando)|cancel(?:o|amos|are|aremos|ara|aran)|"
-    r"(?:do|give|send) \$?\d+)\b"
+    r"(?:do|give|send) \$?\d+|get you|send you|give you)\b"
 )
 # Words right before a date that tie it to something other than a coming payment.
 _NOT_PROMISE = re.compile(
@@ -81,6 +81,11 @@ _WORDS = re.compile(r"\w+")
 # A reply this short that names a day is about paying even when it does not say so.
 _SHORT_WORDS = 12
 _NOW = re.compile(r"(?:ahorita|ahora|hoy|today|now|right now)")
+# Short replies about doing something else on a day: "will look at it tonight".
+_OTHER_ACTION = re.compile(
+    r"\b(?:look|check|review|call|talk|speak|reply|answer|get back|confirm|revis\w*|mir\w*|veo|"
+    r"llam\w*|marc\w*|habl\w*|contest\w*|respond\w*|aviso|checo)\b"
+)
 
 
 def extract_promise(
@@ -143,7 +148,9 @@ def commitment(folded: str) -> tuple[str, bool] | None:
         paying = _COMMIT_CUE.search(sentence) is not None
         if not (paying or short) or _NEGATED.search(clause):
             continue
-        if not paying and _NOW.fullmatch(folded[mention.start : mention.end]):
+        if not paying and (
+            _NOW.fullmatch(folded[mention.start : mention.end]) or _OTHER_ACTION.search(sentence)
+        ):
             continue
         if _not_committed(sentence) or (_PAST.search(sentence) and not _FUTURE.search(sentence)):
             continue
@@ -186,7 +193,9 @@ def _choose_date(folded: str, mentions: list[DateMention], received: date) -> Da
             continue
         _, sentence = _sentence_of(folded, mention.start)
         # "ahorita" or "now" alone says when something happens, not that it is paid.
-        vague = _NOW.fullmatch(folded[mention.start : mention.end]) is not None
+        vague = _NOW.fullmatch(folded[mention.start : mention.end]) is not None or bool(
+            _OTHER_ACTION.search(sentence)
+        )
         score = 2 if _PAY_CUE.search(sentence) else (1 if short and not vague else 0)
         if score and (best is None or score > best[0]):
             best = (score, mention)

@@ -184,7 +184,11 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:no sirven?|salio mal[oa]?|salieron mal[oa]s|vinieron mal|vino mal|se descompuso|"
         r"se averio|(?:esta|estan) fallando|(?:tiene|tienen|presenta|presentan) (?:una |varias )?"
         r"fallas?)\b",
-        r"\b(?:filtracion\w*|humedad|grietas?|goteras?|se (?:rompio|rompieron|desprendio|"
+        r"\b(?:pintura|piso|azulejos?|baldosas?|papel|yeso|techo|pared)\b[^.!?\n]{0,20}\b(?:levant"
+        r"ando|"
+        r"despegando|cayendo|cuarteando|agrietando|cuarteada|agrietada|levantada)\b",
+        r"\b(?:vengan|vengais|venga|vengas) a (?:arreglar|reparar|terminar|cambiar|corregir)\w*",
+        r"\b(?:filtracion\w*|humedad|humedades|grietas?|goteras?|se (?:rompio|rompieron|desprendio|"
         r"despego|cayo|descoso))\b",
         r"\b(?:descosid|despegad|desteñid|destenid|oxidad|vencid|caducad)[oa]s?\b(?! (?:la |el )?"
         r"(?:factura|plazo|pago))",
@@ -234,6 +238,8 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"d "
         r"of|but (?:ordered|paid for|were billed for)) \d+\b",
         r"\btracking (?:shows|says|number)\b",
+        r"\bonly (?:\w+ ){0,4}(?:one|two|three|\d+) of (?:the )?(?:two|three|four|five|six|seven|"
+        r"\d+)\b",
         r"\bonly \d+ (?:hours?|visits?|sessions?|days?|units?)\b[^.!?\n]{0,20}\b(?:were|was)? ?"
         r"(?:performed|provided|delivered|worked|done|rendered|completed)\b",
         r"\bonly (?:did|delivered|sent|worked|stayed|provided|performed|cleaned|came for|showed up"
@@ -298,6 +304,9 @@ GOODS_RULES: tuple[Rule, ...] = (
         r"\b(?:replace(?:d)? or refund(?:ed)?|refund(?:ed)? or replace(?:d)?|want (?:a|my) refund|"
         r"money back)\b",
         r"\b(?:worse than (?:before|it was)|made it worse)\b",
+        r"\b(?:came|arrived|delivered|showed up|come|arrives) with (?:a |an |some )?(?:\w+ ){0,2}("
+        r"?:tear|"
+        r"hole|crack|dent|scratch|stain|rip|chip|break|leak|damage|defect|mold|bugs)s?\b",
         r"\b(?:streak\w*|smudge\w*|residue|hardly worth|not worth (?:paying|the money|it)|"
         r"waste of money|no vale (?:la pena|lo que))\b",
         r"\b(?:making|makes|made|has|have|making) (?:a |an |this |that |the same )?(?:\w+ )?(?:noi"

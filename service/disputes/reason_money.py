@@ -137,7 +137,7 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\b(?:price|pricing|rate|unit price) (?:is |was |seems )?(?:wrong|incorrect|off|higher|"
         r"too high)\b",
         r"\bover-?charg\w*",
-        r"\bcharged (?:us |me )?(?:more|too much|extra|for)\b",
+        r"\bcharged (?:us |me )?(?:more|too much|extra)\b",
         r"\b(?:the|your|our|original|written|signed) (?:estimate|quote|proposal|bid)\b",
         r"\b(?:quoted|quotation)\b",
         r"\b(?:agreed|negotiated|contract|contracted|promised|special|original) (?:price|rate|"
@@ -269,6 +269,7 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"\b(?:revisen|revisad|revise|chequen|cheque|checa|fijate|fijense|mirad|miren|verifiquen)\b"
         r"[^.!?\n]{0,30}\b(?:cuenta|cuentas|sistema|registros|banco|pagos|conciliacion)\b",
         r"\b(?:tengo|tenemos) el (?:recibo|comprobante|ticket|voucher|soporte)\b",
+        r"\b(?:lo|la) (?:tienen|teneis|tiene|tienes) (?:ya )?(?:cobrad|pagad|recibid)[oa]\b",
         r"\b(?:ya )?fue (?:cobrad|pagad|depositad|liquidad|cancelad)[oa]\b|\bse liquido con\b|"
         r"\b(?:cobraron|cobro|cobrasteis) (?:el|nuestro|mi) cheque\b",
         r"\bimput\w* (?:el|del) pago\b|\bimputen\b",
@@ -287,6 +288,8 @@ MONEY_RULES: tuple[Rule, ...] = (
         2.0,
         r"\bcharged (?:us |me )?(?:the |a |an )?(?:\w+ ){0,2}(?:rate|price|pricing|fee|tariff)\b",
         r"\b(?:twice|double|triple) the (?:price|rate|amount|cost|quote)\b",
+        r"\b(?:premium|pro|plus|gold|platinum|basic|standard|business|enterprise|family|unlimited) "
+        r"(?:plan|tier|package|rate|membership|subscription)\b",
         r"\b(?:supposed|meant) to (?:be|have been) (?:a |an )?(?:free|included|waived|no charge|"
         r"complimentary)\b",
         r"\b(?:never|not|wasnt|was not|werent|were not|didnt|did not) (?:\w+ )?(?:agreed|approved|"
@@ -316,6 +319,9 @@ MONEY_RULES: tuple[Rule, ...] = (
         r"nos )?(?:lo |la |los )?(?:iban|iba|ibais|van|va) a cobrar\b",
         r"\b(?:cargo|recargo|cobro|concepto)\b(?: de \w+)? (?:no va|no corresponde|no procede|"
         r"indebido|que no (?:pedi|pedimos|autorice|autorizamos|acordamos))\b",
+        r"\b(?:cobr|factur)\w+\b[^.!?\n]{0,40}\b(?:lo|la) (?:cancele|cancelamos|di de baja|dimos d"
+        r"e "
+        r"baja|termine|terminamos)\b",
         r"\b(?:cancele|cancelamos|di de baja|dimos de baja) (?:el |la )?(?:servicio|suscripcion|"
         r"contrato|plan|membresia|cuenta)\b",
         r"\b(?:caro|cara|caros|muy caro|mas caro|carisimo)\b",

@@ -183,7 +183,13 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         BILLING_ERROR,
         2.0,
         rf"\b{_FIELD_EN} (?:number|no|id|name|#|reg\w*|address)? ?(?:is |was )?(?:missing|wrong|"
-        rf"incorrect|invalid|not (?:on|shown|included)|closed|cancell?ed)\b",
+        rf"incorrect|invalid|not (?:on|shown|included))\b",
+        r"\b(?:po|purchase order|po number)\b (?:\w+ )?(?:is |was |has been )?(?:closed|cancell?ed|"
+        r"expired)\b",
+        r"\b(?:repeats|repeated|duplicates) (?:the )?(?:same )?(?:charges?|lines?|items?|billing|"
+        r"invoice)\b",
+        r"\b(?:same charges|charges (?:already|previously) (?:billed|invoiced)|already "
+        r"(?:billed|invoiced|charged) (?:on|in|under))\b",
         rf"\b(?:missing|without|no|wrong|incorrect|invalid|different) (?:our |the |a |its )?"
         rf"{_FIELD_EN}"
         rf" (?:number|no|id|#|name|address)\b",
@@ -242,6 +248,11 @@ PAPERWORK_RULES: tuple[Rule, ...] = (
         r"\b(?:written off|write off|write-off|writing off)\b",
         r"\b(?:open|outstanding|pending|unapplied|remaining) credit\b",
         r"\b(?:still )?no (?:credit|refund|credit memo|credit note)\b(?! card)",
+        r"\b(?:sigo|seguimos|estoy|estamos) sin (?:ver|recibir|tener) (?:el|la|mi|nuestro|nuestra) "
+        r"(?:reembolso|abono|nota|credito|devolucion del dinero|bonificacion)\b",
+        r"\bstill (?:havent|have not|hasnt|has not|didnt|did not) (?:seen|received|gotten|got) (?:"
+        r"the|"
+        r"my|our|a|any) (?:refund|credit)\b",
         r"\bcredit (?:reference|ref|number)\b",
         r"\b(?:dijisteis|dijeron|dijo|quedaron|prometieron|prometisteis|iban a|ibais a|iba a|"
         r"ibas a|tenian que|teniais que|tenia que|tienen que|teneis que)\b[^.!?\n]{0,40}"
