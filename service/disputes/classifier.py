@@ -1,10 +1,17 @@
 """Classify a customer's reply to a payment reminder (TAXONOMY.md).
 
 The classifier weighs named pattern rules (see `intent_rules`, `reason_rules`,
-`optout`) written for how AP clerks and small-business owners answer reminders in
-English and Spanish. Every rule that fires is reported in `signals`, so the event
-log can say why a reply went to a team. When one reply mixes several intents, the
-taxonomy's precedence decides: legal > dispute > payment_plan > promise_to_pay >
+`optout`) written against families of words (`lexicon`) for how AP clerks and
+small-business owners answer reminders in English and Spanish, on text whose
+accents, shorthand and frequent typos are normalized first (`text.clean`). A
+sentence naming a day and a payment is evidence of a promise
+(`promises.commitment`). When no rule recognises a reply at all, word cues
+(`reason_lexicon`) and then a small naive Bayes model (`model`) offer a label,
+always below the review threshold.
+
+Every rule that fires is reported in `signals`, so the event log can say why a
+reply went to a team. When one reply mixes several intents, the taxonomy's
+precedence decides: legal > dispute > payment_plan > promise_to_pay >
 document_request > wrong_contact > other.
 """
 
@@ -185,7 +192,13 @@ def classify(
         and all(name == "other.thanks" for name in signals)
     ):
         guess = model.shipped().guess(text)
-        if guess is not None and guess.intent != ir.OTHER and guess.probability >= _MODEL_TRUST:
+        # Mail servers write auto-replies; a text or a portal message is a person.
+        if (
+            guess is not None
+            and guess.intent != ir.OTHER
+            and guess.probability >= _MODEL_TRUST
+            and (guess.intent != ir.AUTO_REPLY or channel == "email")
+        ):
             # Nothing specific matched; the replies this one resembles most say more.
             intent, confidence = guess.intent, _MODEL_CONFIDENCE
             reason, reason_confidence = guess.reason, _MODEL_CONFIDENCE if guess.reason else 0.0

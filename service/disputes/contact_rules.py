@@ -158,7 +158,7 @@ WRONG_CONTACT_RULES: tuple[Rule, ...] = (
         r"\bsold (?:my|our|his|her) (?:share|stake|part|interest|half)\b",
         r"\b(?:personal (?:number|phone|cell|email|address|line)|private (?:number|individual|pers"
         r"on))\b",
-        r"\bnew (?:\w+ )?(?:contact|email|address|mailbox|inbox) (?:is|will be|for)\b",
+        r"\bnew (?:\w+ )?(?:contact|email|e-mail|mailbox|inbox|email address) (?:is|will be|for)\b",
         r"\b(?:inbox|mailbox|address|email|account) (?:will be|is being|is going to be) (?:shut do"
         r"wn|"
         r"closed|deactivated|retired|discontinued|deleted)\b",
