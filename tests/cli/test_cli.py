@@ -254,3 +254,24 @@ async def test_demo_leaves_an_operators_tenant_of_the_same_name_alone(
         "/v1/customers/DEMO-0001", headers={"Authorization": f"Bearer {my_key}"}
     )
     assert untouched.status_code == 404
+
+
+def test_every_log_line_is_json_on_stderr(settings: Settings, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.resolved_database_url,
+        "COBRO_VAR_DIR": str(tmp_path / "var"),
+        "COBRO_LOG_LEVEL": "INFO",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines  # Alembic logs at INFO
+    for line in lines:
+        record = json.loads(line)
+        assert {"event", "level", "logger", "timestamp"} <= set(record), record
+    assert "newest schema" in done.stdout
