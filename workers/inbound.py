@@ -39,7 +39,13 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
     ident = uuid.UUID(payload_id)
     async with runtime.database.transaction() as session:
         attempt = await begin_attempt(session, payload_id=ident)
-    if attempt is not None and attempt > MAX_ATTEMPTS:
+        if attempt is None:
+            # Processed already (a replay's job, a sweep racing the first job) or unknown.
+            outcome = await processing.process_payload(
+                session, payload_id=ident, settings=runtime.settings, templates=runtime.templates
+            )
+            return _result(outcome)
+    if attempt > MAX_ATTEMPTS:
         return await _give_up(runtime, ident, f"gave up after {MAX_ATTEMPTS} attempts")
     try:
         async with runtime.database.transaction() as session:
@@ -51,14 +57,18 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
             )
     except Exception as error:
         reason = f"{type(error).__name__}: {error}".splitlines()[0]
-        if attempt is not None and attempt >= MAX_ATTEMPTS:
+        if attempt >= MAX_ATTEMPTS:
             return await _give_up(runtime, ident, f"gave up after {attempt} attempts: {reason}")
         async with runtime.database.transaction() as session:
             await record_failure(session, payload_id=ident, error=reason, give_up=False)
         _log.warning("inbound_attempt_failed", payload_id=payload_id, attempt=attempt, error=reason)
         if isinstance(error, IntegrityError | OperationalError):
-            raise Retry(defer=RETRY_AFTER * (attempt or 1)) from error
+            raise Retry(defer=RETRY_AFTER * attempt) from error
         raise
+    return _result(outcome)
+
+
+def _result(outcome: processing.Outcome) -> dict[str, str | None]:
     return {
         "method": outcome.method,
         "message_id": str(outcome.message_id) if outcome.message_id else None,
