@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from service.campaigns.defaults import check_rules, overrides_of
+from service.campaigns.defaults import check_rules, known_rules, overrides_of
 from service.campaigns.models import (
     Campaign,
     CampaignRun,
@@ -104,7 +104,7 @@ def public(campaign: Campaign, *, rules: Rules) -> CampaignPublic:
         steps=[Step.model_validate(step) for step in campaign.steps],
         schedule=schedule,
         rules=rules,
-        rule_overrides=dict(campaign.rules),
+        rule_overrides=known_rules(campaign.rules),
         status=campaign.status,
         is_default=campaign.is_default,
         created_at=campaign.created_at,
