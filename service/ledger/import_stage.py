@@ -2,12 +2,9 @@
 move it into the portfolio, on PostgreSQL and SQLite alike.
 
 An import holds one connection and three temporary tables on it: the stage (the current chunk),
-the invoice numbers the file has shown so far with the row that showed each first, and the
-customers it has written. So duplicate detection and "a customer's details come from its first
-valid row" span the whole file while the process holds no more than a chunk.
-
-PostgreSQL receives the chunk by binary COPY (asyncpg's `copy_records_to_table`): no parameter
-limit, no per-value work in Python, ids made by the server. SQLite receives an executemany.
+and, once a file outgrows `import_memory`, the invoice numbers it has shown (with the row that
+showed each first) and the customers it has written, by which the database then settles chunks.
+PostgreSQL receives a chunk by binary COPY, SQLite by executemany.
 
 Writes are `INSERT ... SELECT FROM stage ... ON CONFLICT (tenant_id, key) DO UPDATE ... WHERE`:
 
@@ -47,13 +44,15 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateTable, DropTable
 
-from service.ledger.import_rows import STAGE_COLUMNS, Chunk
+from service.ledger.import_memory import Settled
+from service.ledger.import_rows import STAGE_COLUMNS
 from service.ledger.models import MONEY, Customer, CustomerStatus, Invoice, InvoiceStatus
 from service.types import UTCDateTime, new_id
 
@@ -77,6 +76,7 @@ STAGE = Table(
     Column("po_number", Text),
     Column("digest", Text),
     Column("first_row", Integer),
+    Column("customer_first", Boolean),
     # SQLite has no UUID function: ids come with the rows there.
     Column("customer_new_id", Uuid),
     Column("invoice_new_id", Uuid),
@@ -96,6 +96,7 @@ WRITTEN_CUSTOMERS = Table(
     prefixes=["TEMPORARY"],
 )
 _TABLES = (STAGE, NUMBERS, WRITTEN_CUSTOMERS)
+_COPIED = (*STAGE_COLUMNS, "customer_first")
 _KEPT_WHEN_BLANK = ("language", "locale", "timezone", "email", "phone")
 
 
@@ -131,10 +132,12 @@ async def close_stage(connection: AsyncConnection) -> None:
 
 
 async def write_chunk(
-    connection: AsyncConnection, chunk: Chunk, *, tenant_id: uuid.UUID, now: datetime
+    connection: AsyncConnection, settled: Settled, *, tenant_id: uuid.UUID, now: datetime
 ) -> Written:
-    """Stage `chunk`, find its repeated invoice numbers, then write customers and invoices."""
+    """Stage a chunk; unless it was settled in memory, find its repeated invoice numbers and the
+    rows that carry customer details; then write customers and invoices."""
     postgres = _is_postgres(connection)
+    rows = settled.rows
     if postgres:
         # An import is idempotent: should the server crash right after a commit, re-importing
         # the file restores what was lost, so waiting for each chunk's WAL flush buys nothing.
@@ -142,28 +145,36 @@ async def write_chunk(
         # TRUNCATE, not DELETE: autovacuum never visits temporary tables, dead rows would pile up.
         await connection.execute(text(f"TRUNCATE {STAGE.name}"))
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        await driver.copy_records_to_table(STAGE.name, records=chunk.staged, columns=STAGE_COLUMNS)
+        await driver.copy_records_to_table(STAGE.name, records=rows, columns=_COPIED)
     else:
         await connection.execute(STAGE.delete())
-        if chunk.staged:
+        if rows:
             await connection.execute(
                 insert(STAGE),
                 [
                     {
-                        **dict(zip(STAGE_COLUMNS, staged, strict=True)),
+                        **dict(zip(_COPIED, staged, strict=True)),
                         "customer_new_id": new_id(),
                         "invoice_new_id": new_id(),
                     }
-                    for staged in chunk.staged
+                    for staged in rows
                 ],
             )
-    duplicates = await _mark_duplicates(connection, postgres=postgres)
     shared = _Shared(tenant_id=tenant_id, now=now, postgres=postgres)
-    customers = await connection.execute(_customers_statement(shared), shared.parameters)
+    if settled.in_memory:
+        duplicates = settled.duplicates
+        source = select(STAGE).where(STAGE.c.customer_first).subquery("firsts")
+    else:
+        duplicates = await _mark_duplicates(connection, postgres=postgres)
+        source = _first_rows()
+    customers = await connection.execute(_customers_statement(shared, source), shared.parameters)
     created = updated = 0
     for (created_at,) in customers:
         created, updated = (created + 1, updated) if created_at == now else (created, updated + 1)
-    await connection.execute(_remember_customers(postgres=postgres))
+    if not settled.in_memory:
+        await connection.execute(_remember_customers(postgres=postgres))
+    if settled.spilled is not None:
+        await _spill(connection, settled.spilled, postgres=postgres)
     invoices = await connection.execute(_invoices_statement(shared), shared.parameters)
     invoices_created = invoices_updated = 0
     for created_at, updated_at in invoices:
@@ -177,6 +188,29 @@ async def write_chunk(
         customers_updated=updated,
         invoices_created=invoices_created,
         invoices_updated=invoices_updated,
+    )
+
+
+async def _spill(
+    connection: AsyncConnection,
+    spilled: tuple[list[tuple[str, int]], list[tuple[str]]],
+    *,
+    postgres: bool,
+) -> None:
+    """What the file has shown so far, into the tables the database settles later chunks by."""
+    numbers, customers = spilled
+    if postgres:
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        await driver.copy_records_to_table(NUMBERS.name, records=numbers, columns=("number", "row"))
+        await driver.copy_records_to_table(
+            WRITTEN_CUSTOMERS.name, records=customers, columns=("external_id",)
+        )
+        return
+    await connection.execute(
+        insert(NUMBERS), [{"number": number, "row": row} for number, row in numbers]
+    )
+    await connection.execute(
+        insert(WRITTEN_CUSTOMERS), [{"external_id": external_id} for (external_id,) in customers]
     )
 
 
@@ -246,8 +280,8 @@ def _first_rows() -> Any:
     return ranked
 
 
-def _customers_statement(shared: _Shared) -> Any:
-    ranked = _first_rows()
+def _customers_statement(shared: _Shared, ranked: Any) -> Any:
+    """Upsert the customers of `ranked`: per customer, the row that carries its details."""
     target = CUSTOMERS.c
     source = select(
         shared.new_id(ranked.c.customer_new_id),
@@ -259,11 +293,15 @@ def _customers_statement(shared: _Shared) -> Any:
         literal(CustomerStatus.active.value),
         shared.timestamp(),
         shared.timestamp(),
-    ).where(
-        ranked.c.rank == 1,
-        # Written by an earlier chunk of this file: its first row has had its say.
-        ~exists().where(WRITTEN_CUSTOMERS.c.external_id == ranked.c.external_id),
     )
+    if "rank" in ranked.c:
+        source = source.where(
+            ranked.c.rank == 1,
+            # Written by an earlier chunk of this file: its first row has had its say.
+            ~exists().where(WRITTEN_CUSTOMERS.c.external_id == ranked.c.external_id),
+        )
+    else:
+        source = source.where(true())  # SQLite reads `FROM (...) ON CONFLICT` as a join
     names = ["id", "tenant_id", "external_id", "name", *_KEPT_WHEN_BLANK]
     statement = _insert(shared.postgres, CUSTOMERS).from_select(
         [*names, "tags", "status", "created_at", "updated_at"], source

@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import openpyxl
+import pytest
 
 from service.db import Database
+from service.ledger.import_memory import MEMORY_LIMIT
 from service.ledger.imports import CHUNK_ROWS, ImportProgress, import_path
 from tests.ledger.test_imports import GOOD_ROWS, HEADER, _csv, _import, _invoice, _stored_invoices
 from tests.tenancy.builders import TenantHandle
@@ -92,8 +94,15 @@ def _row(customer: str, name: str, number: str, balance: str = "10.00") -> str:
     return f"{customer},{name},en,,,,{number},USD,{balance},{balance},2024-05-01,2024-06-01,\n"
 
 
+# Held in memory, and moved to the database after the first chunk (as a file too long for the
+# memory limit is): the outcome is the same.
+@pytest.mark.parametrize("memory_limit", [MEMORY_LIMIT, 100])
 async def test_file_rules_hold_across_chunks(
-    database: Database, tenant: TenantHandle, client: httpx.AsyncClient, tmp_path: Path
+    database: Database,
+    tenant: TenantHandle,
+    client: httpx.AsyncClient,
+    tmp_path: Path,
+    memory_limit: int,
 ) -> None:
     path = tmp_path / "aging.csv"
     with path.open("w", encoding="utf-8") as out:
@@ -106,7 +115,9 @@ async def test_file_rules_hold_across_chunks(
         out.write(_row("C-X", "Second Name Ltd", "LATE-1"))
     last_row = CHUNK_ROWS + 14
 
-    report = await import_path(database, tenant_id=tenant.tenant.id, path=path)
+    report = await import_path(
+        database, tenant_id=tenant.tenant.id, path=path, memory_limit=memory_limit
+    )
 
     assert (report.rows, report.rejected) == (CHUNK_ROWS + 13, 1)
     assert [(r.row, r.reason) for r in report.rejected_rows] == [
@@ -118,7 +129,9 @@ async def test_file_rules_hold_across_chunks(
     assert customer.json()["name"] == "First Name Ltd"
     assert (await _invoice(client, tenant, "LATE-1"))["customer_external_id"] == "C-X"
 
-    again = await import_path(database, tenant_id=tenant.tenant.id, path=path)
+    again = await import_path(
+        database, tenant_id=tenant.tenant.id, path=path, memory_limit=memory_limit
+    )
 
     assert (again.unchanged, again.invoices_updated, again.customers_updated) == (
         CHUNK_ROWS + 12,
