@@ -8,10 +8,11 @@ import dataclasses
 import time
 from collections import Counter
 
+from service.outreach.claims import claim_batch
 from service.outreach.providers import SendTuning
 from service.outreach.reconcile import reconcile
 from service.outreach.recording import Outcome, record_outcomes
-from service.outreach.sending import Sender, claim_batch, send_batch, send_due
+from service.outreach.sending import Sender, send_batch, send_due
 from service.runtime import Runtime
 from service.threads.models import Message, MessageStatus
 from tests.emulators import SendGridEmulator, TwilioEmulator

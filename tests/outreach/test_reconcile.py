@@ -12,9 +12,10 @@ import httpx
 from sqlalchemy import select
 from sqlmodel import col
 
+from service.outreach.claims import claim_batch
 from service.outreach.providers import SendTuning
 from service.outreach.reconcile import reconcile
-from service.outreach.sending import Sender, claim_batch, send_due
+from service.outreach.sending import Sender, send_due
 from service.rendering import count_segments
 from service.runtime import Runtime
 from service.threads.models import Message, MessageStatus
