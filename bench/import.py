@@ -2,7 +2,7 @@
 
 Generates a CSV (200,000 invoices of ~50,000 customers by default), creates a scratch PostgreSQL
 database on the server, migrates it, creates a tenant, imports the file with `import_path` twice
-and drops the database.
+and drops the database. Each line ends with the machine's load average.
 
 Run: .venv/bin/python bench/import.py [--rows 200000] [--customers 50000]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--profile]
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
 import random
 import resource
@@ -100,13 +101,18 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _load() -> str:
+    # Figures from a shared machine mean little without how busy it was.
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def _show(label: str, report: ImportReport, seconds: float) -> None:
     print(
         f"{label}: {report.rows} rows in {seconds:.2f} s = {report.rows / seconds:,.0f} rows/s; "
         f"accepted {report.accepted}, rejected {report.rejected}; "
         f"customers +{report.customers_created} ~{report.customers_updated}; "
         f"invoices +{report.invoices_created} ~{report.invoices_updated}, "
-        f"unchanged {report.unchanged}; peak RSS {_peak_mb():.0f} MB",
+        f"unchanged {report.unchanged}; peak RSS {_peak_mb():.0f} MB; {_load()}",
         flush=True,
     )
 
