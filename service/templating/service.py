@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.campaigns.defaults import rules_for
 from service.campaigns.models import Campaign
 from service.config import Settings
 from service.errors import NotFound, Unprocessable
@@ -227,8 +228,9 @@ async def open_invoices(
 
 
 async def policy_referral(session: AsyncSession, *, tenant_id: uuid.UUID) -> str | None:
-    """Who the tenant's policy names at 90+ days: the referral of its default campaign, else of
-    the first campaign that sends an escalation notice with one."""
+    """Who the tenant's policy names at 90+ days: the referral in force (the campaign's own, else
+    the tenant's default rules) of its default campaign, else of the first campaign that sends an
+    escalation notice."""
     campaigns = (
         await session.execute(
             select(Campaign)
@@ -237,10 +239,12 @@ async def policy_referral(session: AsyncSession, *, tenant_id: uuid.UUID) -> str
         )
     ).scalars()
     for campaign in campaigns:
-        referral = (campaign.rules or {}).get("referral")
         steps: list[dict[str, Any]] = list(campaign.steps or [])
         escalates = any(step.get("template") == "escalation_notice" for step in steps)
-        if referral and (campaign.is_default or escalates):
+        if not (campaign.is_default or escalates):
+            continue
+        referral = (await rules_for(session, campaign=campaign)).referral
+        if referral:
             return str(referral)
     return None
 

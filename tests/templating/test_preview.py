@@ -380,3 +380,34 @@ async def test_the_openapi_document_shows_examples_for_both_endpoints(
     assert {"customer", "sample"} <= set(request_examples)
     answer = preview["responses"]["200"]["content"]["application/json"]["example"]
     assert any(v["sms_segments"] for v in answer["variants"])
+
+
+async def test_a_referral_set_in_the_tenants_defaults_counts(
+    client: httpx.AsyncClient, tenant: TenantHandle
+) -> None:
+    sample = {**SAMPLE, "invoices": [{**SAMPLE["invoices"][0], "due_on": "2024-10-01"}]}  # type: ignore[dict-item]
+    defaults = await client.put(
+        "/v1/campaign-defaults",
+        json={"referral": "Despacho Ruiz, S.C."},
+        headers=tenant.headers,
+    )
+    assert defaults.status_code == 200, defaults.text
+    campaign = await client.post(
+        "/v1/campaigns",
+        json={
+            "name": "Escalation without its own referral",
+            "steps": [
+                {
+                    "name": "90+",
+                    "min_days_past_due": 91,
+                    "max_days_past_due": 400,
+                    "channels": ["email"],
+                    "template": "escalation_notice",
+                }
+            ],
+        },
+        headers=tenant.headers,
+    )
+    assert campaign.status_code == 201, campaign.text
+    policy = await _preview(client, tenant, "escalation_notice", {"sample": sample})
+    assert policy.json()["referral"] == "Despacho Ruiz, S.C."
