@@ -20,8 +20,9 @@ from service.errors import BadRequest, Conflict, Unprocessable
 from service.ledger.models import Customer
 from service.ledger.service import format_money
 from service.outreach import service as outreach
-from service.rendering import Channel, Renderer
-from service.templating.service import build_context, open_invoices
+from service.rendering import MAX_SMS_SEGMENTS, Channel, Renderer
+from service.rendering.sms import count_segments
+from service.templating.service import build_context, open_invoices, require_sender
 from service.tenancy.models import Tenant
 from service.threads import service as threads
 from service.threads.models import (
@@ -248,6 +249,7 @@ async def thread_detail(session: AsyncSession, *, thread: Thread) -> ThreadDetai
                 invoices=list(m.invoice_numbers),
                 attachments=attachments.get(m.id, []),
                 created_at=m.created_at,
+                sms_segments=count_segments(m.body).segments if m.channel == "sms" else None,
             )
             for m in messages
         ],
@@ -330,9 +332,12 @@ async def reply(
     body: str,
     channel: str | None,
     actor: str,
-) -> Message:
+) -> tuple[Message, tuple[str, ...]]:
     """Send an agent's words to the customer, on the channel they last wrote from (or the one
-    asked for), wrapped in the customer's language. The text is data: never a template."""
+    asked for), wrapped in the customer's language. The text is data: never a template.
+
+    Returns the queued message and the renderer's warnings for the agent (an SMS over the
+    tenant's budget goes out whole, in more segments)."""
     if thread.customer_id is None:
         raise Conflict("attach this thread to a customer before replying")
     customer = await session.get(Customer, thread.customer_id)
@@ -343,6 +348,7 @@ async def reply(
     address = {"email": customer.email, "sms": customer.phone, "portal": None}.get(chosen)
     if chosen in ("email", "sms") and not address:
         raise Unprocessable(f"channel: the customer has no {chosen} address")
+    require_sender(tenant, channel=chosen)
     context = build_context(
         settings=settings,
         tenant=tenant,
@@ -353,6 +359,13 @@ async def reply(
         body=body,
     )
     rendered = renderer.render("agent_reply", channel=cast(Channel, chosen), context=context)
+    if rendered.sms is not None and rendered.sms.segments > MAX_SMS_SEGMENTS:
+        # Past ten segments (Twilio's 1,600 characters) a text is refused by the provider;
+        # the agent shortens it or writes by email instead. Never cut the agent's words.
+        raise Unprocessable(
+            f"body: this reply takes {rendered.sms.segments} SMS segments and an SMS carries "
+            f"at most {MAX_SMS_SEGMENTS}; shorten it or reply by email"
+        )
     message = await outreach.queue_message(
         session,
         settings=settings,
@@ -379,4 +392,4 @@ async def reply(
         data["first_response"] = True
         data["within_sla"] = now <= thread.first_response_due_at
     await threads.record_event(session, thread=thread, kind="replied", actor=actor, data=data)
-    return message
+    return message, rendered.warnings

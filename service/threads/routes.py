@@ -80,12 +80,13 @@ async def reply(
     thread = await threads.get_thread(session, tenant_id=principal.tenant.id, thread_id=thread_id)
     catalog: TemplateCatalog = request.app.state.runtime.templates
     renderer = await catalog.for_tenant(session, tenant_id=principal.tenant.id)
-    message = await console.reply(
+    message, warnings = await console.reply(
         session, settings=settings, renderer=renderer, tenant=principal.tenant, thread=thread,
         body=payload.body, channel=payload.channel, actor=actor(principal),
     )  # fmt: skip
     detail = await console.thread_detail(session, thread=thread)
-    return next(m for m in detail.messages if m.id == message.id)
+    sent = next(m for m in detail.messages if m.id == message.id)
+    return sent.model_copy(update={"warnings": list(warnings)})
 
 
 @router.post(

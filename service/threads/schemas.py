@@ -79,6 +79,14 @@ class ThreadMessage(BaseModel):
     invoices: list[str]
     attachments: list[AttachmentPublic]
     created_at: datetime
+    sms_segments: int | None = Field(
+        default=None, description="SMS only: the segments a carrier bills for the body"
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="on a reply just sent: what the customer gets differently from what was "
+        "written (an SMS over the tenant's budget, accents dropped to fit)",
+    )
 
 
 class ThreadDetail(ThreadItem):

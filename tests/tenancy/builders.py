@@ -27,6 +27,8 @@ async def make_tenant(
     timezone: str = "America/New_York",
     country: str = "US",
     role: Role = Role.admin,
+    # Every email carries the sender's postal address; without one Cobro refuses email.
+    postal_address: str | None = "500 Harbor Way, Suite 300\nBoston, MA 02110",
 ) -> TenantHandle:
     async with database.transaction() as session:
         tenant = await tenancy.create_tenant(
@@ -37,8 +39,7 @@ async def make_tenant(
             country=country,
             email_from="ar@brightwater.example",
             sms_from="+14155550100",
-            # Every email carries the sender's postal address; without one Cobro refuses email.
-            postal_address="500 Harbor Way, Suite 300\nBoston, MA 02110",
+            postal_address=postal_address,
         )
         _key, secret = await tenancy.issue_key(session, tenant_id=tenant.id, role=role)
     return TenantHandle(tenant=tenant, api_key=secret)

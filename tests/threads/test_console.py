@@ -12,7 +12,7 @@ from service.threads import service as threads
 from service.threads.models import Direction, Message, MessageStatus
 from service.types import utcnow
 from tests.ledger.builders import put_customer
-from tests.tenancy.builders import TenantHandle
+from tests.tenancy.builders import TenantHandle, make_tenant
 
 
 async def _thread_with_inbound(
@@ -160,3 +160,43 @@ async def test_threads_are_tenant_scoped(
         assert response.status_code == 404, (method, path)
     listed = (await client.get("/v1/threads?customer=ISO", headers=other_tenant.headers)).json()
     assert listed["items"] == []
+
+
+async def test_a_long_sms_reply_reports_its_segments_and_an_endless_one_is_refused(
+    client: httpx.AsyncClient, database: Database, tenant: TenantHandle
+) -> None:
+    await put_customer(client, tenant, "LONG-SMS", language="en", phone="+14155550177")
+    thread_id = await _thread_with_inbound(database, tenant, "LONG-SMS", channel="sms", body="?")
+    words = "We checked invoice 4471 with the warehouse and the pallet count matches. "
+    long = await client.post(
+        f"/v1/threads/{thread_id}/replies", json={"body": words * 5}, headers=tenant.headers
+    )
+    assert long.status_code == 201, long.text
+    sent = long.json()
+    assert sent["sms_segments"] > 2
+    assert sent["warnings"], "an SMS over the budget is sent whole, with a warning"
+    assert (words * 5).strip() in sent["body"]
+    endless = await client.post(
+        f"/v1/threads/{thread_id}/replies", json={"body": words * 30}, headers=tenant.headers
+    )
+    assert endless.status_code == 422
+    assert "segments" in endless.json()["detail"]
+
+
+async def test_no_email_reply_without_the_senders_postal_address(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    bare = await make_tenant(database, name="No Address Yet LLC", postal_address=None)
+    await put_customer(client, bare, "NO-ADDR", email="ap@noaddr.example")
+    thread_id = await _thread_with_inbound(database, bare, "NO-ADDR", channel="email", body="?")
+    refused = await client.post(
+        f"/v1/threads/{thread_id}/replies", json={"body": "Hello"}, headers=bare.headers
+    )
+    assert refused.status_code == 422
+    assert "postal address" in refused.json()["detail"]
+    by_portal = await client.post(
+        f"/v1/threads/{thread_id}/replies",
+        json={"body": "Hello", "channel": "portal"},
+        headers=bare.headers,
+    )
+    assert by_portal.status_code == 201, by_portal.text
