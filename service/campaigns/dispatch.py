@@ -28,6 +28,7 @@ from service.campaigns.schemas import Rules, Step
 from service.campaigns.windows import next_send_time
 from service.config import Settings
 from service.consent.models import ConsentRecord
+from service.consent.service import normalize_address
 from service.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus
 from service.outreach import service as outreach
 from service.rendering import Channel, Renderer, SenderIncomplete, TemplateMissing
@@ -71,17 +72,20 @@ def _nothing_owed(invoices: Sequence[Invoice], today: date) -> str:
 async def _opted_out(
     session: AsyncSession, *, tenant_id: uuid.UUID, pairs: set[tuple[str, str]]
 ) -> set[tuple[str, str]]:
+    """The (channel, address) pairs among ``pairs`` whose address has opted out, compared in the
+    one form consent records are stored in."""
     if not pairs:
         return set()
-    addresses = {address for _channel, address in pairs}
+    normal = {pair: normalize_address(channel=pair[0], address=pair[1]) for pair in pairs}
     rows = await session.execute(
         select(col(ConsentRecord.channel), col(ConsentRecord.address)).where(
             col(ConsentRecord.tenant_id) == tenant_id,
             col(ConsentRecord.opted_out).is_(True),
-            col(ConsentRecord.address).in_(addresses),
+            col(ConsentRecord.address).in_(set(normal.values())),
         )
     )
-    return {(str(channel), str(address)) for channel, address in rows} & pairs
+    blocked = {(str(channel), str(address)) for channel, address in rows}
+    return {pair for pair, address in normal.items() if (pair[0], address) in blocked}
 
 
 async def _customers(

@@ -148,3 +148,20 @@ async def test_pause_and_cancel(
     assert cancelled.json()["skipped_reasons"] == {"cancelled": 1}
     again = await client.post(f"/v1/runs/{run_id}/resume", headers=tenant.headers)
     assert again.status_code == 409
+
+
+async def test_an_opt_out_stored_in_lower_case_stops_a_mixed_case_address_at_send_time(
+    client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
+) -> None:
+    campaign = await create_campaign(client, tenant)
+    await add_customer(
+        client, tenant, "MIXED", days=[10], email="Ana.Lopez@Customer.Example", phone=None
+    )
+    run_id = await start_run(client, tenant, campaign["id"], as_of=AS_OF.isoformat())
+    context = runner_context(runtime)
+    await runner.plan(context, run_id=as_uuid(run_id))
+    # Consent records keep addresses in their one normalized form.
+    await opt_out(database, tenant, "email", "ana.lopez@customer.example")
+    assert await runner.dispatch(context, run_id=as_uuid(run_id)) == 0
+    by_customer = {m["customer"]: m for m in await messages(client, tenant, run_id)}
+    assert by_customer["MIXED"]["skip_reason"] == "opted_out"
