@@ -115,9 +115,12 @@ async def _why_not(
         if await _recent_answer(session, thread=thread, since=since) is not None:
             return f"already answered automatically within {policy.ack_interval_hours} hours"
     if message.channel != "portal" and not await may_send_automatic(
-        session, tenant_id=thread.tenant_id, to_address=address or ""
+        session,
+        tenant_id=thread.tenant_id,
+        to_address=address or "",
+        customer_id=thread.customer_id,
     ):
-        return "hourly cap of automatic messages to this address reached"
+        return "hourly cap of automatic messages to this customer reached"
     return None
 
 

@@ -69,7 +69,7 @@ def _database(request: Request) -> Database:
 @router.post("/webhooks/twilio/sms", response_class=Response)
 async def twilio_sms(request: Request) -> Response:
     settings = _settings(request)
-    token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
+    token = settings.twilio_webhook_token()
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not token or not signature:
         raise Forbidden("invalid Twilio signature")

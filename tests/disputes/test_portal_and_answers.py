@@ -23,6 +23,7 @@ from tests.disputes.builders import (
     make_account,
     make_desk_tenant,
     send_reminder,
+    sms_reply,
     thread_of,
 )
 from tests.tenancy.builders import TenantHandle
@@ -140,7 +141,7 @@ async def test_automatic_answers_to_one_address_are_capped_per_hour(
         for e in await events_of(database, thread_id)
         if e.kind == "acknowledgement_skipped"
     ]
-    assert capped == ["hourly cap of automatic messages to this address reached"] * 2
+    assert capped == ["hourly cap of automatic messages to this customer reached"] * 2
 
 
 async def test_a_customer_on_legal_hold_gets_no_answer(
@@ -162,3 +163,26 @@ async def test_a_customer_on_legal_hold_gets_no_answer(
         event(await events_of(database, thread_id), "acknowledgement_skipped")
     )
     assert "promise_recorded" in kinds(await events_of(database, thread_id))
+
+
+async def test_the_hourly_cap_counts_a_customers_answers_on_every_channel(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    database = inbound_runtime.database
+    tenant = await make_desk_tenant(database)
+    policy = await webhooks.put(
+        "/v1/dispute-policy", json={"ack_interval_hours": 0}, headers=tenant.headers
+    )
+    assert policy.status_code == 200
+    account = await make_account(database, tenant)
+    reminder = await send_reminder(database, tenant, account)
+    threads: set[uuid.UUID] = set()
+    for attempt in range(AUTOMATIC_PER_HOUR + 2):
+        text = f"We already paid this by wire last week (reference {attempt})."
+        if attempt % 2:
+            threads.add(await sms_reply(webhooks, inbound_runtime, tenant, account, text))
+        else:
+            threads.add(await email_reply(webhooks, inbound_runtime, account, reminder, text))
+    answers = [answer for thread_id in threads for answer in await answers_of(database, thread_id)]
+    assert {answer.channel for answer in answers} == {"email", "sms"}
+    assert len(answers) == AUTOMATIC_PER_HOUR
