@@ -109,8 +109,10 @@ RULES: tuple[Rule, ...] = (
         "opt_out.turn_off_en",
         OPT_OUT,
         2.0,
+        # "turn off text and email reminders": modifiers may be joined by and / or / &.
         r"\b(?:turn off|switch off|disable|deactivate|cancel|stop)\b (?:all |the |my |these |"
-        r"your |sms |text |email |e-mail |automated |reminder |payment )*(?:notifications|alerts|"
+        r"your |sms |text |email |e-mail |automated |reminder |payment |and |or |& )*"
+        r"(?:notifications|alerts|"
         r"reminders|texts|messages|sms|emails|e-mails)\b",
     ),
     rule("opt_out.leave_alone_en", OPT_OUT, 2.0, r"\bleave (?:me|us) alone\b"),

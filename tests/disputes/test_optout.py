@@ -31,6 +31,8 @@ ONLY_STOP = [
     "No quiero recibir mas correos",
     "no more texts",
     "turn off the text notifications",
+    "Please turn off text and email reminders for my account.",
+    "switch off the sms & email alerts",
     "opt out",
 ]
 
