@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.consent.models import ConsentRecord
+from service.consent.service import normalize_address
 from service.errors import NotFound, Unprocessable
 from service.ledger import normalize
 from service.ledger.models import Customer, CustomerStatus, Invoice, InvoiceStatus
@@ -118,7 +119,10 @@ async def opted_out_channels(
     session: AsyncSession, *, tenant_id: uuid.UUID, customer: Customer
 ) -> list[str]:
     addresses = [
-        and_(col(ConsentRecord.channel) == channel, col(ConsentRecord.address) == address)
+        and_(
+            col(ConsentRecord.channel) == channel,
+            col(ConsentRecord.address) == normalize_address(channel=channel, address=address),
+        )
         for channel, address in (("email", customer.email), ("sms", customer.phone))
         if address
     ]

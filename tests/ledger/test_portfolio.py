@@ -240,3 +240,18 @@ async def test_ids_and_fields_longer_than_their_columns_get_422(
         f"/v1/customers/{'C' * 128}", json={"name": "N" * 300}, headers=tenant.headers
     )
     assert at_limit.status_code == 201, at_limit.text
+
+
+async def test_opted_out_channels_match_an_email_with_capitals(
+    client: httpx.AsyncClient, tenant: TenantHandle
+) -> None:
+    body = {"name": "Núñez Hnos.", "email": "Ana.Lopez@NunezHnos.Example"}
+    assert (await client.put("/v1/customers/CAPS", json=body, headers=tenant.headers)).is_success
+    opted = await client.put(
+        "/v1/consent",
+        json={"channel": "email", "address": "Ana.Lopez@NunezHnos.Example", "opted_out": True},
+        headers=tenant.headers,
+    )
+    assert opted.status_code in (200, 201), opted.text
+    customer = (await client.get("/v1/customers/CAPS", headers=tenant.headers)).json()
+    assert customer["opted_out_channels"] == ["email"]
