@@ -251,10 +251,9 @@ async def _render_into(
     """Render and queue the message; or the reason it cannot go out."""
     opt_out_url = None
     if message.channel == "email" and message.to_address:
-        token = outreach.unsubscribe_token(
-            secret=settings.resolved_secret_key(), tenant_id=tenant.id, address=message.to_address
+        opt_out_url = outreach.unsubscribe_url(
+            settings, tenant_id=tenant.id, address=message.to_address
         )
-        opt_out_url = f"{settings.public_url}/unsubscribe/{token}"
     context = build_context(
         settings=settings,
         tenant=tenant,

@@ -29,7 +29,7 @@ from service.outreach.service import (
     email_headers,
     request_send,
     sender_for,
-    unsubscribe_token,
+    unsubscribe_url,
 )
 from service.outreach.suppression import AddressKey, blocked_addresses
 from service.rendering import RenderedMessage, TemplateMissing
@@ -175,10 +175,7 @@ async def _render(
         raise TemplateMissing("the failed message names no template")
     opt_out_url = None
     if target.channel == "email" and target.address:
-        token = unsubscribe_token(
-            secret=settings.resolved_secret_key(), tenant_id=tenant.id, address=target.address
-        )
-        opt_out_url = f"{settings.public_url}/unsubscribe/{token}"
+        opt_out_url = unsubscribe_url(settings, tenant_id=tenant.id, address=target.address)
     context = build_context(
         settings=settings,
         tenant=tenant,

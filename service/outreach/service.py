@@ -53,13 +53,12 @@ def email_headers(
     markers that keep auto-responders quiet, and RFC 8058 one-click unsubscribe.
     """
     secret = settings.resolved_secret_key()
-    token = unsubscribe_token(secret=secret, tenant_id=tenant_id, address=to)
     return {
         "Message-ID": email.utils.make_msgid(domain=settings.inbound_domain),
         "Reply-To": reply_address(secret, thread_id, settings.inbound_domain),
         "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "OOF, AutoReply",
-        "List-Unsubscribe": f"<{settings.public_url}/unsubscribe/{token}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(settings, tenant_id=tenant_id, address=to)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -207,6 +206,15 @@ def unsubscribe_token(*, secret: str, tenant_id: uuid.UUID, address: str) -> str
     keep working for as long as the mail sits in a mailbox)."""
     serializer = URLSafeSerializer(secret, salt=_UNSUBSCRIBE_SALT)
     return str(serializer.dumps([tenant_id.hex, address]))
+
+
+def unsubscribe_url(settings: Settings, *, tenant_id: uuid.UUID, address: str) -> str:
+    """The one-click unsubscribe page of one tenant's email address (the List-Unsubscribe
+    header and the footer of every email point at it)."""
+    token = unsubscribe_token(
+        secret=settings.resolved_secret_key(), tenant_id=tenant_id, address=address
+    )
+    return f"{settings.public_url}/unsubscribe/{token}"
 
 
 @dataclass(frozen=True, slots=True)
