@@ -4,7 +4,7 @@ Generates a CSV (200,000 invoices of ~50,000 customers by default), creates a sc
 database on the server, migrates it, creates a tenant, imports the file with `import_path` twice
 and drops the database. Each line ends with the machine's load average.
 
-Run: .venv/bin/python bench/import.py [--rows 200000] [--customers 50000]
+Run: PYTHONPATH=. .venv/bin/python bench/import.py [--rows 200000] [--customers 50000]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres] [--profile]
 """
 
@@ -17,21 +17,17 @@ import os
 import pstats
 import random
 import resource
-import secrets
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.db import Database
 from service.ledger.imports import import_path
 from service.ledger.schemas import ImportReport
 from service.migrations import upgrade
 from service.tenancy.service import create_tenant
+from tests.scratch import create_postgres_database, drop_postgres_database
 
 HEADER = (
     "customer_id,customer_name,language,timezone,email,phone,"
@@ -88,15 +84,6 @@ def write_export(path: Path, *, rows: int, customers: int, seed: int = 11) -> No
             )
 
 
-async def _admin(server_url: str, statement: str) -> None:
-    admin = create_async_engine(
-        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
-
-
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -151,9 +138,8 @@ def main() -> None:
         seconds = time.perf_counter() - started
         print(f"generated {args.rows} rows ({size_mb:.1f} MB) in {seconds:.1f} s", flush=True)
 
-        name = f"cobro_bench_{secrets.token_hex(4)}"
-        url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(_admin(args.database_url, f'CREATE DATABASE "{name}"'))
+        scratch = create_postgres_database(args.database_url, prefix="cobro_bench_import_")
+        url = asyncio.run(scratch)
         try:
             upgrade(url)
 
@@ -166,7 +152,7 @@ def main() -> None:
 
             asyncio.run(scenario())
         finally:
-            asyncio.run(_admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            asyncio.run(drop_postgres_database(url))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Creates a scratch PostgreSQL database, fills it with SQL (generate_series, so th
 plans one real run of the default aging campaign with the same code the worker runs, and prints
 seconds, messages planned and the peak memory of the process. Drops the database at the end.
 
-Run: .venv/bin/python bench/plan.py [--invoices 1000000] [--customers 250000]
+Run: PYTHONPATH=. .venv/bin/python bench/plan.py [--invoices 1000000] [--customers 250000]
      [--min-balance 0] [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
 
 A check at small scale: --invoices 20000 --customers 5000. With --min-balance above 0 the plan also
@@ -16,13 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import secrets
 import time
 import uuid
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.campaigns import runner
 from service.campaigns import service as campaigns
@@ -33,24 +30,7 @@ from service.migrations import upgrade
 from service.templating.service import TemplateCatalog
 from service.tenancy.clock import tenant_today
 from service.tenancy.service import create_tenant
-
-
-async def _create_database(server: str) -> str:
-    url = make_url(server)
-    name = f"cobro_bench_plan_{secrets.token_hex(4)}"
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    await admin.dispose()
+from tests.scratch import create_postgres_database, drop_postgres_database
 
 
 async def _fill(database: Database, tenant_id: uuid.UUID, *, customers: int, invoices: int) -> None:
@@ -107,7 +87,9 @@ async def _fill(database: Database, tenant_id: uuid.UUID, *, customers: int, inv
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    database_url = await _create_database(arguments.database_url)
+    database_url = await create_postgres_database(
+        arguments.database_url, prefix="cobro_bench_plan_"
+    )
     try:
         upgrade(database_url)
         database = Database(database_url)
@@ -151,7 +133,7 @@ async def main(arguments: argparse.Namespace) -> None:
         print("targets: under 30 s and under 500 MB")
         await database.dispose()
     finally:
-        await _drop_database(database_url)
+        await drop_postgres_database(database_url)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,10 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-import redis
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, insert, select
 from sqlmodel import col
 
 from service.config import Settings
@@ -44,42 +39,18 @@ from service.outreach.suppression import table_of
 from service.queue import connect_queue
 from service.tenancy.service import create_tenant
 from service.threads.models import Message, MessageStatus, Thread
-from tests.conftest import CLAIM_KEY, _claim_redis_db
 from tests.emulators import SendGridEmulator, TwilioEmulator
+from tests.scratch import (
+    claim_redis_db,
+    create_postgres_database,
+    drop_postgres_database,
+    release_redis_db,
+)
 
 SENDGRID_KEY = "SG.bench-key"
 TWILIO_SID = "AC" + "b" * 32
 TWILIO_TOKEN = "bench-twilio-token"
 CHUNK = 500
-
-
-async def _scratch_database(server_url: str) -> str:
-    url = make_url(server_url)
-    name = f"cobro_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    await admin.dispose()
-
-
-def _release_redis_db(url: str) -> None:
-    """Empty the claimed db, and only while this process still holds its claim."""
-    client = redis.Redis.from_url(url)
-    try:
-        holder = client.get(CLAIM_KEY)
-        if holder is not None and holder.decode() == f"{socket.gethostname()}:{os.getpid()}":
-            client.flushdb()
-    finally:
-        client.close()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -193,8 +164,8 @@ async def _wait_done(database: Database, *, messages: int, timeout: float) -> No
 async def run(
     *, messages: int, database_server: str, redis_server: str, parallel_batches: int
 ) -> None:
-    redis_url = _claim_redis_db(redis_server)
-    database_url = await _scratch_database(database_server)
+    redis_url = claim_redis_db(redis_server)
+    database_url = await create_postgres_database(database_server, prefix="cobro_bench_send_")
     upgrade(database_url)
     workdir = Path(tempfile.mkdtemp(prefix="cobro-bench-"))
     settings = Settings(
@@ -288,8 +259,8 @@ async def run(
         await twilio.stop()
         await database.dispose()
         await queue.close()
-        await _drop_database(database_url)
-        _release_redis_db(redis_url)
+        await drop_postgres_database(database_url)
+        release_redis_db(redis_url)
 
 
 def main() -> None:

@@ -8,17 +8,11 @@ Unset, it uses a SQLite file and an embedded Redis server, as a newcomer's machi
 from __future__ import annotations
 
 import os
-import secrets
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.app import create_app
 from service.config import Settings
@@ -26,33 +20,20 @@ from service.db import Database
 from service.migrations import upgrade
 from service.queue import EmbeddedRedis
 from service.runtime import Runtime, open_runtime
+from tests.scratch import (
+    claim_redis_db,
+    create_postgres_database,
+    drop_postgres_database,
+    release_redis_db,
+)
 from tests.tenancy.builders import TenantHandle, make_tenant
 
 TEST_DB_PREFIX = "cobro_test_"
-CLAIM_KEY = "cobro:test:claim"
 
 
 @pytest.fixture(scope="session")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("var")
-
-
-async def _create_postgres_database(server_url: str) -> str:
-    url = make_url(server_url)
-    name = f"{TEST_DB_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_postgres_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -63,57 +44,21 @@ async def database_url(var_dir: Path) -> AsyncIterator[str]:
         upgrade(url)
         yield url
         return
-    url = await _create_postgres_database(Settings(DATABASE_URL=server_url).resolved_database_url)
+    url = await create_postgres_database(
+        Settings(DATABASE_URL=server_url).resolved_database_url, prefix=TEST_DB_PREFIX
+    )
     upgrade(url)
     yield url
-    await _drop_postgres_database(url)
-
-
-def _claim_is_stale(holder: bytes | None) -> bool:
-    """A claim made on this host by a process that is gone (a run killed before its teardown)."""
-    if holder is None:
-        return True
-    host, _, pid = holder.decode().rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _claim_redis_db(server_url: str) -> str:
-    """Claim a numbered Redis db for this run: a key set with NX says who holds it."""
-    base = server_url.rsplit("/", 1)[0] if server_url.count("/") > 2 else server_url
-    me = f"{socket.gethostname()}:{os.getpid()}"
-    for number in range(1, 16):
-        client = redis.Redis.from_url(f"{base}/{number}")
-        try:
-            claimed = client.set(CLAIM_KEY, me, nx=True, ex=6 * 3600)
-            if not claimed and _claim_is_stale(client.get(CLAIM_KEY)):
-                client.delete(CLAIM_KEY)
-                claimed = client.set(CLAIM_KEY, me, nx=True, ex=6 * 3600)
-            if claimed:
-                client.flushdb()
-                client.set(CLAIM_KEY, me, ex=6 * 3600)
-                return f"{base}/{number}"
-        finally:
-            client.close()
-    raise RuntimeError("every Redis db 1-15 is claimed by another test run")
+    await drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
 def redis_url(var_dir: Path) -> Iterator[str]:
     server_url = os.environ.get("REDIS_URL")
     if server_url:
-        url = _claim_redis_db(server_url)
+        url = claim_redis_db(server_url)
         yield url
-        client = redis.Redis.from_url(url)
-        client.flushdb()
-        client.close()
+        release_redis_db(url)
         return
     embedded = EmbeddedRedis(var_dir / "redis")
     yield embedded.start()
