@@ -319,7 +319,8 @@ async def run_report(session: AsyncSession, *, run: CampaignRun) -> RunPublic:
     total = sum(by_status.values())
     counts = RunCounts(
         planned=total - skipped,
-        queued=sum(by_status[s] for s in _WAITING),
+        # A dry run's messages wait for nothing: they are only the plan.
+        queued=0 if run.dry_run else sum(by_status[s] for s in _WAITING),
         sent=by_status[MessageStatus.sent],
         delivered=by_status[MessageStatus.delivered],
         failed=sum(by_status[s] for s in _FAILED),

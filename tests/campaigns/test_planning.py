@@ -45,6 +45,7 @@ async def test_dry_run_says_what_would_go_out_and_why_not(
     assert report["status"] == "planned"
     assert report["dry_run"] is True
     assert report["counts"]["planned"] == 3
+    assert report["counts"]["queued"] == 0
     assert report["counts"]["skipped"] == 2
     assert report["skipped_reasons"] == {"legal_hold": 1, "no_reachable_channel": 1}
     assert "CURRENT" not in by_customer
