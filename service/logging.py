@@ -14,8 +14,13 @@ from typing import Any
 
 import structlog
 
-# Alembic's plugin registry announces itself at INFO on every start; nobody acts on it.
-_QUIETER = {"alembic.runtime.plugins": logging.WARNING}
+# Alembic announces its plugins and its dialect at INFO on every start, before the output of
+# every command; nobody acts on it. Its warnings and errors still show, and
+# COBRO_LOG_LEVEL=DEBUG shows everything.
+_QUIETER = {
+    "alembic.runtime.plugins": logging.WARNING,
+    "alembic.runtime.migration": logging.WARNING,
+}
 
 
 def _shared_processors() -> list[Any]:
@@ -80,7 +85,9 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers = [handler]
     root.setLevel(numeric)
     for name, quieter in _QUIETER.items():
-        logging.getLogger(name).setLevel(max(quieter, numeric))
+        logging.getLogger(name).setLevel(
+            numeric if numeric <= logging.DEBUG else max(quieter, numeric)
+        )
     structlog.configure(
         processors=[
             *_shared_processors(),

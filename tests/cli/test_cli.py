@@ -256,22 +256,37 @@ async def test_demo_leaves_an_operators_tenant_of_the_same_name_alone(
     assert untouched.status_code == 404
 
 
-def test_every_log_line_is_json_on_stderr(settings: Settings, tmp_path: Path) -> None:
+def _migrate(settings: Settings, tmp_path: Path, level: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "DATABASE_URL": settings.resolved_database_url,
         "COBRO_VAR_DIR": str(tmp_path / "var"),
-        "COBRO_LOG_LEVEL": "INFO",
+        "COBRO_LOG_LEVEL": level,
     }
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "service", "migrate"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
+
+def test_every_log_line_is_json_on_stderr(settings: Settings, tmp_path: Path) -> None:
+    done = _migrate(settings, tmp_path, "DEBUG")
+
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines  # Alembic logs at INFO
+    assert lines  # Alembic logs at DEBUG and INFO
     for line in lines:
         record = json.loads(line)
         assert {"event", "level", "logger", "timestamp"} <= set(record), record
+    assert "newest schema" in done.stdout
+
+
+def test_alembic_chatter_stays_out_of_a_commands_output_at_info(
+    settings: Settings, tmp_path: Path
+) -> None:
+    done = _migrate(settings, tmp_path, "INFO")
+
+    assert done.returncode == 0, done.stderr
+    loggers = {json.loads(line)["logger"] for line in done.stderr.splitlines() if line.strip()}
+    assert not {name for name in loggers if name.startswith("alembic")}
     assert "newest schema" in done.stdout
