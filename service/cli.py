@@ -75,11 +75,15 @@ def migrate() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = SERVE_HOST,
     port: Annotated[int, typer.Option(help="port to listen on")] = SERVE_PORT,
-    worker: Annotated[bool, typer.Option(help="run an arq worker in the same process")] = True,
+    worker: Annotated[
+        bool, typer.Option(help="run an arq worker beside the API (a child process)")
+    ] = True,
 ) -> None:
     """Serve the API and, unless --no-worker, an arq worker beside it. Migrates on start."""
+    from service.supervisor import run
+
     settings = _settings()
-    asyncio.run(_serve(settings, host=host, port=port, with_worker=worker))
+    run(_serve(settings, host=host, port=port, with_worker=worker))
 
 
 async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
@@ -87,7 +91,7 @@ async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool)
 
     from service.app import create_app
     from service.runtime import open_runtime
-    from workers.settings import build_worker
+    from service.supervisor import WorkerProcess
 
     class Server(uvicorn.Server):
         @contextlib.contextmanager
@@ -111,37 +115,49 @@ async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool)
         server = Server(
             uvicorn.Config(api, host=host, port=port, log_config=None, proxy_headers=False)
         )
-        background = None
-        if with_worker:
-            background = build_worker(runtime, handle_signals=False)
-            worker_task = asyncio.create_task(background.async_run())
+        # The worker runs as a child process (service/supervisor.py): in this event loop its
+        # processing would hold up the webhooks' acknowledgements.
+        background = WorkerProcess(redis_url=runtime.redis_url) if with_worker else None
+        if background is not None:
+            await background.start()
         err.print(f"Cobro is serving on http://{host}:{port} (docs at /docs)")
         try:
             await server.serve()
         finally:
             if background is not None:
-                worker_task.cancel()
-                await asyncio.gather(worker_task, return_exceptions=True)
-                await background.close()
+                await background.stop()
 
 
 @app.command("worker")
 def worker_command(
     check: Annotated[bool, typer.Option("--check", help="exit 0 if a worker is alive")] = False,
+    parent: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="pid of the `cobro serve` that runs this worker"),
+    ] = None,
 ) -> None:
     """Run an arq worker alone (or check that one is alive)."""
+    from service.supervisor import run
+
     settings = _settings()
     if check:
         raise typer.Exit(asyncio.run(_check_worker(settings)))
-    asyncio.run(_work(settings))
+    run(_work(settings, parent=parent))
 
 
-async def _work(settings: Settings) -> None:
+async def _work(settings: Settings, *, parent: int | None = None) -> None:
     from service.runtime import open_runtime
+    from service.supervisor import watch_parent
     from workers.settings import build_worker
 
-    async with open_runtime(settings, migrate=True) as runtime:
+    # Under `cobro serve` (``parent``) the schema is migrated already, by the parent.
+    async with open_runtime(settings, migrate=parent is None) as runtime:
         worker = build_worker(runtime, handle_signals=True)
+        watch = (
+            asyncio.create_task(watch_parent(parent, lambda: worker.handle_sig(signal.SIGTERM)))
+            if parent is not None
+            else None
+        )
         try:
             # async_run() keeps the task that arq's SIGINT/SIGTERM handler cancels; awaiting
             # main() directly left the handler nothing to cancel, and the worker ran on.
@@ -149,6 +165,8 @@ async def _work(settings: Settings) -> None:
         except asyncio.CancelledError:
             err.print("worker stopped")
         finally:
+            if watch is not None:
+                watch.cancel()
             await worker.close()
 
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -59,6 +59,39 @@ def _redis_servers(var_dir: Path) -> list[int]:
     return pids
 
 
+def _children(pid: int) -> list[int]:
+    """Pids of the `cobro worker` processes whose parent is ``pid``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"worker" in command:
+            found.append(int(proc.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
 def _start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "service", *args],
@@ -106,21 +139,64 @@ def process_var(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_serve_stops_cleanly_and_takes_its_embedded_redis_along(
+def test_serve_stops_cleanly_and_takes_its_worker_and_embedded_redis_along(
     settings: Settings, tmp_path: Path, process_var: Path, sig: signal.Signals
 ) -> None:
+    env = _env(settings, process_var, embedded_redis=True)
     port = _free_port()
-    process = _start(
-        ["serve", "--port", str(port)], _env(settings, process_var, embedded_redis=True), tmp_path
-    )
+    process = _start(["serve", "--port", str(port)], env, tmp_path)
     _wait_healthy(process, f"http://127.0.0.1:{port}")
-    assert len(_redis_servers(process_var)) == 1
+    _wait_for(lambda: _check(env, tmp_path).returncode == 0, "the worker's health report")
+    assert len(_redis_servers(process_var)) == 1  # the worker shares the server's Redis
+    (worker,) = _children(process.pid)
+    # The worker gives way to the API under load.
+    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, process.pid)
 
     code, err = _stop(process, sig)
 
     assert code == 0, err[-2000:]
     assert "Traceback" not in err
+    assert not _alive(worker)
     assert _redis_servers(process_var) == []
+
+
+def test_serve_starts_its_worker_again_when_it_dies(
+    settings: Settings, tmp_path: Path, process_var: Path
+) -> None:
+    env = _env(settings, process_var, embedded_redis=True)
+    port = _free_port()
+    process = _start(["serve", "--port", str(port)], env, tmp_path)
+    _wait_healthy(process, f"http://127.0.0.1:{port}")
+    _wait_for(lambda: len(_children(process.pid)) == 1, "the worker")
+    (first,) = _children(process.pid)
+
+    os.kill(first, signal.SIGKILL)
+    _wait_for(lambda: [pid for pid in _children(process.pid) if pid != first] != [], "a new one")
+    (second,) = _children(process.pid)
+    _wait_for(lambda: _check(env, tmp_path).returncode == 0, "its health report")
+    code, err = _stop(process, signal.SIGTERM)
+
+    assert second != first
+    assert code == 0, err[-2000:]
+    assert "worker_exited" in err
+    assert not _alive(second)
+    assert _redis_servers(process_var) == []
+
+
+def test_a_worker_whose_serve_is_killed_stops_too(
+    settings: Settings, tmp_path: Path, process_var: Path
+) -> None:
+    env = _env(settings, process_var, embedded_redis=False)
+    port = _free_port()
+    process = _start(["serve", "--port", str(port)], env, tmp_path)
+    _wait_healthy(process, f"http://127.0.0.1:{port}")
+    _wait_for(lambda: len(_children(process.pid)) == 1, "the worker")
+    (worker,) = _children(process.pid)
+
+    process.kill()
+    process.communicate()
+
+    _wait_for(lambda: not _alive(worker), "the orphaned worker to stop")
 
 
 def _check(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
