@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Protocol
 import redis
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 
 if TYPE_CHECKING:
     from service.db import PendingJob
@@ -27,15 +31,47 @@ class JobQueue(Protocol):
     async def enqueue_many(self, jobs: Iterable[PendingJob]) -> None: ...
 
 
+# arq's enqueue_job for many jobs in one round trip: each job whose id is neither queued nor
+# kept as a result is stored and queued, atomically (arq does the same with WATCH and MULTI,
+# three round trips a job). KEYS: the queue, then each job's key and result key. ARGV: the
+# expiry in ms, the score, then each job's id and serialized job.
+_ENQUEUE_MANY = """
+local added = 0
+for i = 1, (#KEYS - 1) / 2 do
+  if redis.call('EXISTS', KEYS[2 * i], KEYS[2 * i + 1]) == 0 then
+    redis.call('PSETEX', KEYS[2 * i], ARGV[1], ARGV[2 * i + 2])
+    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[2 * i + 1])
+    added = added + 1
+  end
+end
+return added
+"""
+
+
 class ArqQueue:
     """Sends jobs to arq. `_job_id` makes a job unique while it is queued, running or kept."""
 
     def __init__(self, pool: ArqRedis) -> None:
         self.pool = pool
+        self._enqueue_script = pool.register_script(_ENQUEUE_MANY)
 
     async def enqueue_many(self, jobs: Iterable[PendingJob]) -> None:
-        for job in jobs:
-            await self.pool.enqueue_job(job.function, *job.args, _job_id=job.job_id)
+        """Queue ``jobs`` in one round trip, as arq's ``enqueue_job`` would one by one (a job
+        whose id is queued, running or kept already is left out)."""
+        batch = list(jobs)
+        if not batch:
+            return
+        now = timestamp_ms()
+        keys: list[str] = [self.pool.default_queue_name]
+        args: list[str | bytes | int] = [self.pool.expires_extra_ms, now]
+        for job in batch:
+            job_id = job.job_id or uuid.uuid4().hex
+            keys += [job_key_prefix + job_id, result_key_prefix + job_id]
+            serialized = serialize_job(
+                job.function, job.args, {}, None, now, serializer=self.pool.job_serializer
+            )
+            args += [job_id, serialized]
+        await self._enqueue_script(keys=keys, args=args)
 
     async def close(self) -> None:
         await self.pool.aclose()
