@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router)
+    # Routes are matched in order, and the providers' webhooks are the busiest of them.
+    app.include_router(inbound_router)
     app.include_router(ledger_router)
     app.include_router(templating_router)
     app.include_router(campaigns_router)
@@ -53,7 +55,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(outreach_routes.api)
     app.include_router(outreach_routes.webhooks)
     app.include_router(outreach_routes.pages)
-    app.include_router(inbound_router)
     app.include_router(consent_router)
     app.include_router(disputes_router)
     app.include_router(portal_routes.staff)

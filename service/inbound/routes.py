@@ -20,8 +20,9 @@ from service.db import Database
 from service.deps import SessionDep, StaffDep
 from service.errors import BadRequest, Forbidden, PayloadTooLarge
 from service.inbound import forms, unmatched
+from service.inbound.intake import PayloadWriter
 from service.inbound.schemas import AttachedThread, AttachRequest
-from service.inbound.service import InboundSource, store_payload
+from service.inbound.service import InboundSource, Received
 
 router = APIRouter(tags=["inbound"])
 
@@ -59,11 +60,15 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _database(request: Request) -> Database:
+async def _store(request: Request, received: Received) -> None:
     # Webhooks take the app state directly rather than through dependencies: synchronous
     # dependencies cost a thread hop each, and these endpoints are the hottest of the service.
+    # Their payloads are written in shared transactions (service/inbound/intake.py).
     database: Database = request.app.state.database
-    return database
+    writer: PayloadWriter | None = getattr(request.app.state, "inbound_writer", None)
+    if writer is None or writer.database is not database:
+        writer = request.app.state.inbound_writer = PayloadWriter(database)
+    await writer.store(received)
 
 
 @router.post("/webhooks/twilio/sms", response_class=Response)
@@ -90,14 +95,15 @@ async def twilio_sms(request: Request) -> Response:
     sid = params.get("MessageSid") or params.get("SmsSid")
     if not params.get("From") or not (params.get("To") or params.get("MessagingServiceSid")):
         raise BadRequest("an inbound message needs From and To")
-    async with _database(request).transaction() as session:
-        await store_payload(
-            session,
+    await _store(
+        request,
+        Received(
             source=InboundSource.twilio_sms,
             dedupe_key=sid or forms.content_hash(body),
             content_type="application/x-www-form-urlencoded",
             body=body,
-        )
+        ),
+    )
     return Response(content=EMPTY_TWIML, media_type="text/xml")
 
 
@@ -139,14 +145,15 @@ async def sendgrid_inbound(request: Request) -> dict[str, str]:
     if "email" not in form.fields and "from" not in form.fields and "headers" not in form.fields:
         raise BadRequest("malformed Inbound Parse post: no email, from or headers field")
     message_id = forms.sendgrid_message_id(form)
-    async with _database(request).transaction() as session:
-        await store_payload(
-            session,
+    await _store(
+        request,
+        Received(
             source=InboundSource.sendgrid_inbound,
             dedupe_key=message_id or forms.content_hash(body),
             content_type=content_type,
             body=body,
-        )
+        ),
+    )
     return {"status": "accepted"}
 
 
@@ -161,14 +168,15 @@ async def raw_mime(request: Request) -> dict[str, str]:
     if not body.strip() or not forms.has_header_block(body):
         raise BadRequest("the body is not an RFC 5322 message")
     message_id = forms.mime_message_id(body)
-    async with _database(request).transaction() as session:
-        await store_payload(
-            session,
+    await _store(
+        request,
+        Received(
             source=InboundSource.mime,
             dedupe_key=message_id or forms.content_hash(body),
             content_type=request.headers.get("content-type", "message/rfc822"),
             body=body,
-        )
+        ),
+    )
     return {"status": "accepted"}
 
 

@@ -11,12 +11,12 @@ import enum
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -24,6 +24,7 @@ from service.db import enqueue_after_commit
 from service.errors import NotFound
 from service.inbound.models import InboundPayload
 from service.ledger.models import Customer
+from service.outreach.suppression import dialect_insert, table_of
 from service.types import new_id, utcnow
 
 PROCESS_JOB = "process_inbound"
@@ -88,6 +89,18 @@ def _bounded_key(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Received:
+    """A payload as a webhook received it, before it is stored."""
+
+    source: InboundSource
+    dedupe_key: str
+    content_type: str
+    body: bytes
+    tenant_id: uuid.UUID | None = None
+    received_at: datetime = field(default_factory=utcnow)
+
+
 async def store_payload(
     session: AsyncSession,
     *,
@@ -102,40 +115,73 @@ async def store_payload(
     A replay inserts nothing; it asks for processing again only while the first copy is still
     unprocessed (the job id makes that a no-op when its job is still queued).
     """
-    key = _bounded_key(dedupe_key)
-    values = {
-        "id": new_id(),
-        "tenant_id": tenant_id,
-        "source": str(source),
-        "dedupe_key": key,
-        "content_type": content_type[:200],
-        "body": body,
-        "received_at": utcnow(),
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(InboundPayload)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["source", "dedupe_key"])
-        .returning(col(InboundPayload.id))
+    received = Received(
+        source=source,
+        dedupe_key=dedupe_key,
+        content_type=content_type,
+        body=body,
+        tenant_id=tenant_id,
     )
-    inserted = (await session.execute(statement)).scalar_one_or_none()
-    if inserted is not None:
-        enqueue_after_commit(session, PROCESS_JOB, str(inserted), job_id=process_job_id(inserted))
-        return StoredPayload(payload_id=inserted, created=True)
-    existing = (
-        await session.execute(
-            select(col(InboundPayload.id), col(InboundPayload.processed_at)).where(
-                col(InboundPayload.source) == str(source), col(InboundPayload.dedupe_key) == key
+    (stored,) = await store_payloads(session, received=[received])
+    return stored
+
+
+async def store_payloads(
+    session: AsyncSession, *, received: Sequence[Received]
+) -> list[StoredPayload]:
+    """``store_payload`` for several payloads at once, in one INSERT (webhooks answered in the
+    same few milliseconds share a transaction: see ``service.inbound.intake``). The results are
+    in the order of ``received``; two copies of one message among them are stored once."""
+    rows = [
+        {
+            "id": new_id(),
+            "tenant_id": item.tenant_id,
+            "source": str(item.source),
+            "dedupe_key": _bounded_key(item.dedupe_key),
+            "content_type": item.content_type[:200],
+            "body": item.body,
+            "received_at": item.received_at,
+            "attempts": 0,
+        }
+        for item in received
+    ]
+    table = table_of(InboundPayload)
+    statement = (
+        dialect_insert(session, table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["source", "dedupe_key"])
+        .returning(table.c.id, table.c.source, table.c.dedupe_key)
+    )
+    inserted = {(source, key): ident for ident, source, key in await session.execute(statement)}
+    wanted = {(row["source"], row["dedupe_key"]) for row in rows}
+    existing: dict[tuple[str, str], tuple[uuid.UUID, bool]] = {}
+    if len(inserted) < len(wanted):
+        missing = sorted(wanted - inserted.keys())
+        found = await session.execute(
+            select(table.c.id, table.c.source, table.c.dedupe_key, table.c.processed_at).where(
+                tuple_(table.c.source, table.c.dedupe_key).in_(missing)
             )
         )
-    ).one()
-    if existing.processed_at is None:
-        enqueue_after_commit(
-            session, PROCESS_JOB, str(existing.id), job_id=process_job_id(existing.id)
-        )
-    return StoredPayload(payload_id=existing.id, created=False)
+        existing = {(src, key): (ident, done is not None) for ident, src, key, done in found}
+    results: list[StoredPayload] = []
+    asked: set[uuid.UUID] = set()
+    for row in rows:
+        place = (str(row["source"]), str(row["dedupe_key"]))
+        first = inserted.get(place)
+        if first is not None and first == row["id"]:
+            results.append(StoredPayload(payload_id=first, created=True))
+        elif first is not None:  # a second copy in this very batch
+            results.append(StoredPayload(payload_id=first, created=False))
+        else:
+            ident, processed = existing[place]
+            results.append(StoredPayload(payload_id=ident, created=False))
+            if processed:
+                continue
+            first = ident
+        if first not in asked:
+            asked.add(first)
+            enqueue_after_commit(session, PROCESS_JOB, str(first), job_id=process_job_id(first))
+    return results
 
 
 async def receive_portal_message(
