@@ -1,22 +1,29 @@
 """Inbound webhooks under load: acknowledgement rate and latency, and time to thread routed.
 
-Creates a scratch PostgreSQL database, a tenant with a number and customers, starts
-`cobro serve` (API and worker in one process) on a loopback port against that database and
-Redis, then sends signed Twilio SMS webhooks, raw MIME posts and SendGrid Inbound Parse posts
-(parsed mode, basic auth), a third each, at rising rates. For each rate it prints acknowledged
+Creates a scratch PostgreSQL database, claims a Redis db the way the test suite does (only a db
+still held is ever emptied), seeds a tenant with a number and customers, starts `cobro serve`
+(the API and its worker) on a loopback port against both, then sends signed Twilio SMS
+webhooks, raw MIME posts (bearer token) and SendGrid Inbound Parse posts (parsed mode,
+multipart, basic auth), a third each, at rising rates. For each rate it prints acknowledged
 requests/s, p50 and p99 acknowledgement latency, and p95 time from webhook sent to thread
-routed: the payload's message stored on a thread, read from the database. Payloads processing
-ended without a message (given up, unroutable) are counted apart, never as routed.
+routed: the payload's message stored on a thread, read from the database. Payloads whose
+processing ended without a message (given up, unroutable) are counted apart, never as routed.
 
-Run: .venv/bin/python bench/inbound.py [--rates 100,250,500,1000] [--seconds 3]
+Every request is built and signed before the timed phase (Twilio's RequestValidator algorithm
+over the public URL and every field), and sent over keep-alive HTTP/1.1 connections as plain
+bytes, so that the client's own work stays small beside the server's: each line reports the
+CPU seconds of the client, of `cobro serve` (and of its worker process) and of PostgreSQL.
+
+Run: PYTHONPATH=. .venv/bin/python bench/inbound.py [--rates 100,250,500,1000] [--seconds 3]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
-     [--redis-url redis://127.0.0.1:6379/13]
+     [--redis-url redis://127.0.0.1:6379] [--worker-apart] [--logs DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import secrets
 import socket
@@ -29,12 +36,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from urllib.parse import urlencode
 
-import httpx
-import redis
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select
 from sqlmodel import col
 from twilio.request_validator import RequestValidator
 
@@ -44,6 +48,12 @@ from service.ledger.models import Customer
 from service.migrations import upgrade
 from service.tenancy.service import create_tenant
 from service.threads.models import Message
+from tests.scratch import (
+    claim_redis_db,
+    create_postgres_database,
+    drop_postgres_database,
+    release_redis_db,
+)
 
 TWILIO_TOKEN = "bench-twilio-token-" + secrets.token_hex(8)
 MIME_TOKEN = "bench-mime-token-" + secrets.token_hex(8)
@@ -52,15 +62,8 @@ SENDGRID_PASSWORD = "bench-parse-" + secrets.token_hex(8)
 SMS_FROM = "+14155550199"
 CUSTOMERS = 200
 MAX_REQUESTS_PER_RATE = 3000
-
-
-async def _admin(server_url: str, statement: str) -> None:
-    admin = create_async_engine(
-        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(statement))
-    await admin.dispose()
+CONNECTIONS = 64
+SMS_PATH = "/webhooks/twilio/sms"
 
 
 async def _seed(database_url: str) -> None:
@@ -85,30 +88,6 @@ async def _seed(database_url: str) -> None:
                 )
             )
     await database.dispose()
-
-
-def _claim_redis_db(server_url: str) -> str:
-    """A Redis db nobody holds, claimed the way test runs claim theirs, then emptied."""
-    base = server_url.rstrip("/")
-    for number in range(15, 0, -1):
-        client = redis.Redis.from_url(f"{base}/{number}")
-        try:
-            if client.set("cobro:test:claim", f"bench:{os.getpid()}", nx=True, ex=1800):
-                for key in client.scan_iter(count=1000):
-                    if key != b"cobro:test:claim":
-                        client.delete(key)
-                return f"{base}/{number}"
-        finally:
-            client.close()
-    raise RuntimeError("every Redis db 1-15 is claimed")
-
-
-def _release_redis_db(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
 
 
 def _free_port() -> int:
@@ -142,45 +121,88 @@ def _start(
     )
 
 
-async def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError("cobro serve exited")
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("cobro serve did not become ready")
+# --- CPU accounting from /proc ---------------------------------------------------------------
 
 
-@dataclass
-class Level:
-    rate: int
-    sent_at: dict[str, float] = field(default_factory=dict)  # dedupe key -> wall clock
-    latencies: list[float] = field(default_factory=list)
-    failures: int = 0
-    elapsed: float = 0.0
+def _stat(pid: int | str) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = text[text.index("(") + 1 : text.rindex(")")]
+    return [name, *text.rsplit(")", 1)[1].split()]
 
 
-def _sms(index: int, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+def _cpu_of(fields: list[str]) -> float:
+    # utime and stime (fields 14 and 15 of proc(5)), in clock ticks.
+    return (int(fields[12]) + int(fields[13])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_snapshot(server_pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far: this client, the server processes and their children, PostgreSQL."""
+    totals = {"client": time.process_time(), "serve": 0.0, "worker": 0.0, "postgres": 0.0}
+    roots = set(server_pids)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(entry.name)
+        if fields is None:
+            continue
+        pid, parent = int(entry.name), int(fields[2])
+        if pid in roots:
+            totals["serve" if pid == server_pids[0] else "worker"] += _cpu_of(fields)
+        elif parent in roots and not fields[0].startswith("redis"):
+            totals["worker"] += _cpu_of(fields)
+        elif fields[0].startswith("postgres"):
+            totals["postgres"] += _cpu_of(fields)
+    return totals
+
+
+def _cpu_line(before: dict[str, float], after: dict[str, float]) -> str:
+    return ", ".join(f"{name} {after[name] - before[name]:.1f}" for name in before)
+
+
+# --- Requests as the providers send them -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    key: str  # the payload's dedupe key: MessageSid or Message-ID
+    request: bytes  # the whole HTTP/1.1 request
+
+
+def _http(path: str, host: str, headers: dict[str, str], body: bytes) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines += [f"Content-Length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
+
+
+def _sms(index: int, *, host: str, public_url: str) -> Prepared:
     sid = "SM" + secrets.token_hex(16)
     params = {
         "MessageSid": sid,
+        "SmsSid": sid,
         "AccountSid": "AC" + "0" * 32,
         "From": f"+1212555{index % CUSTOMERS:04d}",
         "To": SMS_FROM,
         "Body": "Pagaremos la factura el viernes" if index % 3 else "Paid yesterday, thanks",
         "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
     }
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-    return sid, params, {"X-Twilio-Signature": signature}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(public_url + SMS_PATH, params)
+    headers = {
+        "User-Agent": "TwilioProxy/1.1",
+        "Accept": "*/*",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature,
+    }
+    return Prepared(sid, _http(SMS_PATH, host, headers, urlencode(params).encode()))
 
 
-def _mime(index: int) -> tuple[str, bytes]:
+def _mime(index: int, *, host: str) -> Prepared:
     message = EmailMessage()
     message_id = make_msgid(domain="customer.example")
     message["From"] = f"ap{index % CUSTOMERS}@customer.example"
@@ -191,11 +213,12 @@ def _mime(index: int) -> tuple[str, bytes]:
         "We sent the payment on Monday.\n\nOn Mon, 2 Mar 2026 at 09:00, AR <ar@bench.example> "
         "wrote:\n> Invoice INV-1 is past due.\n"
     )
-    return message_id, message.as_bytes()
+    headers = {"Authorization": f"Bearer {MIME_TOKEN}", "Content-Type": "message/rfc822"}
+    return Prepared(message_id, _http("/webhooks/email/mime", host, headers, message.as_bytes()))
 
 
-def _sendgrid(index: int) -> tuple[str, str, bytes]:
-    """(Message-ID, content type, body) of a parsed-mode Inbound Parse post."""
+def _sendgrid(index: int, *, host: str) -> Prepared:
+    """A parsed-mode Inbound Parse post: multipart/form-data, basic auth."""
     message_id = make_msgid(domain="customer.example")
     sender = f"ap{index % CUSTOMERS}@customer.example"
     fields = {
@@ -209,6 +232,8 @@ def _sendgrid(index: int) -> tuple[str, str, bytes]:
         "text": "Ya pagamos la factura.\n\nEl lun, 2 mar 2026 a las 9:00, AR escribió:\n> Aviso",
         "envelope": f'{{"to": ["ar@bench.example"], "from": "{sender}"}}',
         "charsets": '{"text": "UTF-8", "subject": "UTF-8", "headers": "UTF-8"}',
+        "SPF": "pass",
+        "attachments": "0",
     }
     boundary = "xYzZY" + secrets.token_hex(8)
     body = bytearray()
@@ -216,60 +241,132 @@ def _sendgrid(index: int) -> tuple[str, str, bytes]:
         body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
         body += value.encode() + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
-    return message_id, f"multipart/form-data; boundary={boundary}", bytes(body)
+    credentials = base64.b64encode(f"{SENDGRID_USER}:{SENDGRID_PASSWORD}".encode()).decode()
+    headers = {
+        "User-Agent": "Sendlib/1.0",
+        "Authorization": f"Basic {credentials}",
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    return Prepared(message_id, _http("/webhooks/sendgrid/inbound", host, headers, bytes(body)))
 
 
-async def _one(client: httpx.AsyncClient, level: Level, index: int, sms_url: str) -> None:
+def _prepare(count: int, *, host: str, public_url: str) -> list[Prepared]:
+    prepared = []
+    for index in range(count):
+        if index % 3 == 0:
+            prepared.append(_sms(index, host=host, public_url=public_url))
+        elif index % 3 == 2:
+            prepared.append(_sendgrid(index, host=host))
+        else:
+            prepared.append(_mime(index, host=host))
+    return prepared
+
+
+# --- A small keep-alive HTTP/1.1 client ------------------------------------------------------
+
+
+class Connections:
+    """A fixed pool of keep-alive connections; a request waits for a free one."""
+
+    def __init__(self, host: str, port: int, size: int) -> None:
+        self.host, self.port, self.size = host, port, size
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+
+    async def open(self) -> None:
+        for _ in range(self.size):
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    async def send(self, request: bytes) -> int:
+        """The response's status; the connection is replaced when the server closes it."""
+        reader, writer = await self.idle.get()
+        try:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length, close = 0, False
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and value.strip().lower() == b"close":
+                    close = True
+            if length:
+                await reader.readexactly(length)
+        except BaseException:
+            writer.close()
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+            raise
+        if close:
+            writer.close()
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        self.idle.put_nowait((reader, writer))
+        return int(head[9:12])
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            _reader, writer = self.idle.get_nowait()
+            writer.close()
+
+
+async def _wait_ready(host: str, port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    probe = f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("cobro serve exited")
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(probe)
+            status = (await reader.readline())[9:12]
+            writer.close()
+            if status == b"200":
+                return
+        except OSError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("cobro serve did not become ready")
+
+
+@dataclass
+class Level:
+    rate: int
+    requests: list[Prepared]
+    sent_at: dict[str, float] = field(default_factory=dict)  # dedupe key -> wall clock
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    elapsed: float = 0.0
+    late: float = 0.0  # the client's worst delay behind its schedule, in seconds
+
+
+async def _one(pool: Connections, level: Level, item: Prepared) -> None:
+    started = time.perf_counter()
+    level.sent_at[item.key] = time.time()
     try:
-        await _post(client, level, index, sms_url)
-    except httpx.TransportError:
-        level.failures += 1
-
-
-async def _post(client: httpx.AsyncClient, level: Level, index: int, sms_url: str) -> None:
-    if index % 3 == 0:
-        key, params, headers = _sms(index, sms_url)
-        started = time.perf_counter()
-        level.sent_at[key] = time.time()
-        response = await client.post("/webhooks/twilio/sms", data=params, headers=headers)
-    elif index % 3 == 2:
-        key, content_type, body = _sendgrid(index)
-        started = time.perf_counter()
-        level.sent_at[key] = time.time()
-        response = await client.post(
-            "/webhooks/sendgrid/inbound",
-            content=body,
-            headers={"Content-Type": content_type},
-            auth=(SENDGRID_USER, SENDGRID_PASSWORD),
-        )
-    else:
-        key, raw = _mime(index)
-        started = time.perf_counter()
-        level.sent_at[key] = time.time()
-        response = await client.post(
-            "/webhooks/email/mime",
-            content=raw,
-            headers={"Authorization": f"Bearer {MIME_TOKEN}", "Content-Type": "message/rfc822"},
-        )
-    if response.status_code == 200:
+        status = await pool.send(item.request)
+    except (OSError, asyncio.IncompleteReadError, ValueError):
+        status = 0
+    if status == 200:
         level.latencies.append(time.perf_counter() - started)
     else:
         level.failures += 1
+        del level.sent_at[item.key]  # nothing was acknowledged, so nothing is waited for
 
 
-async def _run_level(
-    client: httpx.AsyncClient, level: Level, *, seconds: float, sms_url: str
-) -> None:
+async def _run_level(pool: Connections, level: Level) -> None:
     """Open loop: requests start on schedule whether or not earlier ones have answered."""
-    count = min(int(level.rate * seconds), MAX_REQUESTS_PER_RATE)
     interval = 1.0 / level.rate
     started = time.perf_counter()
     tasks = []
-    for index in range(count):
-        delay = started + index * interval - time.perf_counter()
+    for index, item in enumerate(level.requests):
+        due = started + index * interval
+        delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(_one(client, level, index, sms_url)))
+        else:
+            level.late = max(level.late, -delay)
+        tasks.append(asyncio.create_task(_one(pool, level, item)))
     await asyncio.gather(*tasks)
     level.elapsed = time.perf_counter() - started
 
@@ -329,6 +426,25 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def _report(level: Level, routing: Routing, cpu: str) -> str:
+    notes = [
+        f"{routing.ended_unrouted} ended without a thread" if routing.ended_unrouted else "",
+        f"{routing.pending} not processed within 60 s" if routing.pending else "",
+        f"client up to {level.late * 1000:.0f} ms behind schedule" if level.late > 0.005 else "",
+    ]
+    acknowledged = len(level.latencies)
+    return (
+        f"target {level.rate:>5}/s: {acknowledged} ok ({level.failures} failed) "
+        f"at {acknowledged / level.elapsed:,.0f} req/s; "
+        f"ack p50 {_percentile(level.latencies, 0.5) * 1000:.1f} ms, "
+        f"p99 {_percentile(level.latencies, 0.99) * 1000:.1f} ms; "
+        f"routed p95 {_percentile(routing.delays, 0.95) * 1000:.0f} ms "
+        f"({len(routing.delays)} routed)"
+        + "".join(f"; {note}" for note in notes if note)
+        + f"\n      cpu s (sending): {cpu}"
+    )
+
+
 async def _bench(
     database_url: str,
     redis_url: str,
@@ -340,10 +456,22 @@ async def _bench(
 ) -> None:
     upgrade(database_url)
     await _seed(database_url)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    host, port = "127.0.0.1", _free_port()
+    public_url = f"http://{host}:{port}"
+    warm_up = Level(rate=20, requests=_prepare(20, host=f"{host}:{port}", public_url=public_url))
+    levels = [
+        Level(
+            rate=rate,
+            requests=_prepare(
+                min(int(rate * seconds), MAX_REQUESTS_PER_RATE),
+                host=f"{host}:{port}",
+                public_url=public_url,
+            ),
+        )
+        for rate in rates
+    ]
     with tempfile.TemporaryDirectory() as var_dir:
-        serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+        serve = ["serve", "--host", host, "--port", str(port)]
         if worker_apart:
             serve.append("--no-worker")
         places = {
@@ -354,38 +482,26 @@ async def _bench(
         }
         process = _start(serve, **places)  # type: ignore[arg-type]
         worker = _start(["worker"], **places) if worker_apart else None  # type: ignore[arg-type]
+        server_pids = [process.pid] + ([worker.pid] if worker else [])
         database = Database(database_url)
+        pool = Connections(host, port, CONNECTIONS)
         try:
-            await _wait_ready(base_url, process)
-            limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-            async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-                await _run_level(
-                    client, Level(rate=20), seconds=1, sms_url=base_url + "/webhooks/twilio/sms"
-                )
-                for rate in rates:
-                    level = Level(rate=rate)
-                    await _run_level(
-                        client, level, seconds=seconds, sms_url=base_url + "/webhooks/twilio/sms"
-                    )
-                    routing = await _routed(database, level, timeout=60)
-                    acknowledged = len(level.latencies)
-                    unrouted = [
-                        f"{routing.ended_unrouted} ended without a thread"
-                        if routing.ended_unrouted
-                        else "",
-                        f"{routing.pending} not processed within 60 s" if routing.pending else "",
-                    ]
-                    print(
-                        f"target {rate:>5}/s: {acknowledged} ok ({level.failures} failed) "
-                        f"at {acknowledged / level.elapsed:,.0f} req/s; "
-                        f"ack p50 {_percentile(level.latencies, 0.5) * 1000:.1f} ms, "
-                        f"p99 {_percentile(level.latencies, 0.99) * 1000:.1f} ms; "
-                        f"routed p95 {_percentile(routing.delays, 0.95) * 1000:.0f} ms "
-                        f"({len(routing.delays)} routed)"
-                        + "".join(f"; {note}" for note in unrouted if note),
-                        flush=True,
-                    )
+            await _wait_ready(host, port, process)
+            await pool.open()
+            await _run_level(pool, warm_up)
+            await _routed(database, warm_up, timeout=30)
+            for level in levels:
+                # Fresh connections: the server closes the ones idle while the last level routed.
+                await pool.close()
+                await pool.open()
+                before = _cpu_snapshot(server_pids)
+                await _run_level(pool, level)
+                cpu = _cpu_line(before, _cpu_snapshot(server_pids))
+                routing = await _routed(database, level, timeout=60)
+                print(_report(level, routing, cpu), flush=True)
+            print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
         finally:
+            await pool.close()
             if log_to is not None:
                 for log in Path(var_dir).glob("*.log"):
                     (log_to / log.name).write_bytes(log.read_bytes())
@@ -395,7 +511,7 @@ async def _bench(
                     continue
                 child.terminate()
                 try:
-                    child.wait(timeout=20)
+                    child.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
@@ -417,25 +533,27 @@ def main() -> None:
     parser.add_argument("--logs", type=Path, help="copy the server's logs into this folder")
     args = parser.parse_args()
     rates = [int(rate) for rate in args.rates.split(",") if rate.strip()]
-    name = f"cobro_bench_inbound_{secrets.token_hex(4)}"
-    server = args.database_url
-    database_url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    redis_url = _claim_redis_db(args.redis_url)
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    redis_url = claim_redis_db(args.redis_url)
     try:
-        asyncio.run(
-            _bench(
-                database_url,
-                redis_url,
-                rates,
-                args.seconds,
-                worker_apart=args.worker_apart,
-                log_to=args.logs,
-            )
+        database_url = asyncio.run(
+            create_postgres_database(args.database_url, prefix="cobro_bench_inbound_")
         )
+        try:
+            asyncio.run(
+                _bench(
+                    database_url,
+                    redis_url,
+                    rates,
+                    args.seconds,
+                    worker_apart=args.worker_apart,
+                    log_to=args.logs,
+                )
+            )
+        finally:
+            asyncio.run(drop_postgres_database(database_url))
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        _release_redis_db(redis_url)
+        release_redis_db(redis_url)
 
 
 if __name__ == "__main__":
