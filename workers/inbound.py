@@ -11,9 +11,11 @@ from arq import Retry
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.inbound import processing
+from service.inbound.lookups import TenantLookups
 from service.inbound.service import (
     PROCESS_JOB,
     begin_attempt,
+    process_job_id,
     record_failure,
     unprocessed_payloads,
 )
@@ -36,7 +38,40 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
     sweep. After ``MAX_ATTEMPTS`` the payload is given up with its last error, for an operator.
     """
     runtime: Runtime = ctx["runtime"]
-    ident = uuid.UUID(payload_id)
+    return await _process(runtime, uuid.UUID(payload_id), TenantLookups())
+
+
+async def process_inbound_batch(
+    ctx: dict[str, Any], payload_ids: list[str]
+) -> list[dict[str, str | None]]:
+    """``process_inbound`` for the payloads webhooks stored in one transaction, one after the
+    other, each in transactions of its own; what they need of their tenants is read once.
+
+    A payload whose attempt fails is asked for again on its own (as its own job would be
+    retried: after a short delay for a constraint or lock, else by the sweep); the others go on.
+    """
+    runtime: Runtime = ctx["runtime"]
+    lookups = TenantLookups()
+    results: list[dict[str, str | None]] = []
+    for payload_id in payload_ids:
+        try:
+            results.append(await _process(runtime, uuid.UUID(payload_id), lookups))
+        except Retry as retry:
+            await runtime.queue.pool.enqueue_job(
+                PROCESS_JOB,
+                payload_id,
+                _job_id=f"{process_job_id(uuid.UUID(payload_id))}:retry:{utcnow():%H%M%S%f}",
+                _defer_by=retry.defer_score / 1000 if retry.defer_score else None,
+            )
+            results.append(_failed(payload_id, "retried"))
+        except Exception as error:
+            results.append(_failed(payload_id, f"{type(error).__name__}: {error}"[:200]))
+    return results
+
+
+async def _process(
+    runtime: Runtime, ident: uuid.UUID, lookups: TenantLookups
+) -> dict[str, str | None]:
     async with runtime.database.transaction() as session:
         attempt = await begin_attempt(session, payload_id=ident)
         if attempt is None:
@@ -54,6 +89,7 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
                 payload_id=ident,
                 settings=runtime.settings,
                 templates=runtime.templates,
+                lookups=lookups,
             )
     except Exception as error:
         reason = f"{type(error).__name__}: {error}".splitlines()[0]
@@ -61,11 +97,15 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
             return await _give_up(runtime, ident, f"gave up after {attempt} attempts: {reason}")
         async with runtime.database.transaction() as session:
             await record_failure(session, payload_id=ident, error=reason, give_up=False)
-        _log.warning("inbound_attempt_failed", payload_id=payload_id, attempt=attempt, error=reason)
+        _log.warning("inbound_attempt_failed", payload_id=str(ident), attempt=attempt, error=reason)
         if isinstance(error, IntegrityError | OperationalError):
             raise Retry(defer=RETRY_AFTER * attempt) from error
         raise
     return _result(outcome)
+
+
+def _failed(payload_id: str, error: str) -> dict[str, str | None]:
+    return {"method": "failed", "message_id": None, "thread_id": None, "error": error}
 
 
 def _result(outcome: processing.Outcome) -> dict[str, str | None]:

@@ -19,6 +19,7 @@ from workers import campaigns, disputes, inbound, outreach, system
 FUNCTIONS: Sequence[Any] = (
     system.ping,
     inbound.process_inbound,
+    inbound.process_inbound_batch,
     campaigns.plan_campaign_run,
     campaigns.dispatch_campaign_run,
     *outreach.FUNCTIONS,
@@ -50,6 +51,9 @@ def build_worker(runtime: Runtime, *, handle_signals: bool, burst: bool = False)
         health_check_key=HEALTH_CHECK_KEY,
         health_check_interval=30,
         max_jobs=20,
+        # arq looks for due jobs this often (its default, half a second, is the better part of
+        # the time a reply takes to be routed); a look is one cheap Redis command.
+        poll_delay=0.05,
         job_timeout=600,
         keep_result=3600,
     )

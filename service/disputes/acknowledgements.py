@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from jinja2 import TemplateError
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,14 +26,19 @@ from service.consent import service as consent
 from service.disputes.effects import PromiseTerms
 from service.disputes.policy import Policy
 from service.disputes.sla import response_time_hours
-from service.inbound.consent_replies import AUTOMATIC_AUTHOR, may_send_automatic
+from service.inbound.consent_replies import (
+    AUTOMATIC_AUTHOR,
+    AUTOMATIC_PER_HOUR,
+    counted_automatic,
+    may_send_automatic,
+)
+from service.inbound.events import add_event
 from service.ledger.models import Customer, CustomerStatus, Invoice
 from service.outreach.service import queue_message
 from service.rendering import Renderer, TemplateMissing
 from service.templating.service import build_context
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, Thread
-from service.threads.service import record_event
 
 DISPUTE_ACK = "dispute_ack"
 PROMISE_CONFIRMATION = "promise_confirmation"
@@ -64,26 +69,6 @@ def asks_for_invoice_copy(text: str) -> bool:
     return bool(_PAPERS.search(folded)) and not _OTHER_PAPERS.search(folded)
 
 
-async def _recent_answer(
-    session: AsyncSession, *, thread: Thread, since: datetime
-) -> Message | None:
-    return (
-        await session.execute(
-            select(Message)
-            .where(
-                col(Message.tenant_id) == thread.tenant_id,
-                col(Message.thread_id) == thread.id,
-                col(Message.direction) == Direction.outbound,
-                col(Message.author) == AUTOMATIC_AUTHOR,
-                col(Message.template).in_(ANSWER_TEMPLATES),
-                col(Message.created_at) >= since,
-            )
-            .order_by(col(Message.created_at).desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-
-
 async def _why_not(
     session: AsyncSession,
     *,
@@ -106,15 +91,24 @@ async def _why_not(
     if message.channel != "portal":
         if not address:
             return "no address to answer"
-        if await consent.is_opted_out(
-            session, tenant_id=thread.tenant_id, channel=message.channel, address=address
-        ):
+        # Consent records are written as soon as they change (no autoflush needed for them).
+        with session.no_autoflush:
+            opted_out = await consent.is_opted_out(
+                session, tenant_id=thread.tenant_id, channel=message.channel, address=address
+            )
+        if opted_out:
             return f"{message.channel} address opted out"
+    capped = message.channel != "portal"
     if policy.ack_interval_hours > 0:
         since = now - timedelta(hours=policy.ack_interval_hours)
-        if await _recent_answer(session, thread=thread, since=since) is not None:
+        answered, sent = await _automatic_so_far(
+            session, thread=thread, since=since, to_address=address or "", capped=capped
+        )
+        if answered:
             return f"already answered automatically within {policy.ack_interval_hours} hours"
-    if message.channel != "portal" and not await may_send_automatic(
+        if capped and sent >= AUTOMATIC_PER_HOUR:
+            return "hourly cap of automatic messages to this customer reached"
+    elif capped and not await may_send_automatic(
         session,
         tenant_id=thread.tenant_id,
         to_address=address or "",
@@ -122,6 +116,30 @@ async def _why_not(
     ):
         return "hourly cap of automatic messages to this customer reached"
     return None
+
+
+async def _automatic_so_far(
+    session: AsyncSession, *, thread: Thread, since: datetime, to_address: str, capped: bool
+) -> tuple[bool, int]:
+    """(whether the thread had an automatic answer since ``since``, how many automatic
+    messages the hourly cap counts for its customer): the two checks in one query."""
+    answers = and_(
+        col(Message.thread_id) == thread.id,
+        col(Message.template).in_(ANSWER_TEMPLATES),
+        col(Message.created_at) >= since,
+    )
+    counted = counted_automatic(to_address=to_address, customer_id=thread.customer_id)
+    found = (
+        await session.execute(
+            select(func.count().filter(answers), func.count().filter(counted)).where(
+                col(Message.tenant_id) == thread.tenant_id,
+                col(Message.direction) == Direction.outbound,
+                col(Message.author) == AUTOMATIC_AUTHOR,
+                or_(answers, counted) if capped else answers,
+            )
+        )
+    ).one()
+    return int(found[0]) > 0, int(found[1])
 
 
 async def answer(
@@ -146,7 +164,7 @@ async def answer(
         opt_out=opt_out, now=now,
     )  # fmt: skip
     if why_not is not None or customer is None:
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="acknowledgement_skipped",
@@ -173,7 +191,7 @@ async def answer(
     except (TemplateMissing, TemplateError, ValueError) as exc:
         # A sender without the details email needs (ValueError), a missing or broken tenant
         # template: the reply is still labeled and routed, and a person sees why nothing went.
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="acknowledgement_skipped",
@@ -195,9 +213,9 @@ async def answer(
         template=template,
         invoice_numbers=[invoice.number for invoice in invoices],
     )
+    # Set before the message is written (with the next query or the commit): one INSERT.
     queued.author = AUTOMATIC_AUTHOR
-    await session.flush()
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="acknowledged",

@@ -67,18 +67,25 @@ async def assign(
     team: str,
     language: str | None = None,
     now: datetime | None = None,
+    available: Sequence[Agent] | None = None,
 ) -> Assignment:
     """Give ``thread`` to an agent of ``team`` (see the module docstring); None when nobody has
-    room, and the thread waits in the team's queue. ``language`` defaults to the thread's."""
+    room, and the thread waits in the team's queue. ``language`` defaults to the thread's.
+    ``available`` are the tenant's available agents when the caller has read them already."""
     moment = now or utcnow()
     language = language or thread.language
-    available = (
-        await session.execute(
-            select(Agent)
-            .where(col(Agent.tenant_id) == thread.tenant_id, col(Agent.available).is_(True))
-            .order_by(col(Agent.id))
+    if available is None:
+        available = (
+            (
+                await session.execute(
+                    select(Agent)
+                    .where(col(Agent.tenant_id) == thread.tenant_id, col(Agent.available).is_(True))
+                    .order_by(col(Agent.id))
+                )
+            )
+            .scalars()
+            .all()
         )
-    ).scalars()
     in_team = [agent for agent in available if team in agent.teams]
     if not in_team:
         return Assignment(None, None, f"no available agent in {team}")

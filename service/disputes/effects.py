@@ -21,11 +21,11 @@ from sqlmodel import col
 from service.disputes.invoices import Concerned
 from service.disputes.policy import Policy
 from service.disputes.promises_ledger import record_promise
+from service.inbound.events import add_event
 from service.ledger.models import Customer, CustomerStatus, Invoice
 from service.outreach.suppression import mark_unusable
 from service.templating.service import open_invoices
 from service.threads.models import Message, Thread, ThreadEvent, ThreadStatus
-from service.threads.service import record_event
 from service.types import utcnow
 
 _HOLD_FROM = (CustomerStatus.active, CustomerStatus.payment_plan)
@@ -47,7 +47,7 @@ async def mark_disputed(
     session: AsyncSession, *, thread: Thread, concerned: Concerned, reason: str | None
 ) -> None:
     if not concerned.invoices:
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="dispute_without_invoice",
@@ -59,7 +59,7 @@ async def mark_disputed(
         if not invoice.disputed:
             invoice.disputed = True
             invoice.updated_at = now
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="invoices_disputed",
@@ -82,7 +82,7 @@ async def keep_promise(
         thread.promise_date = None
         thread.promise_amount = terms.amount
         thread.promise_currency = terms.currency if terms.amount is not None else None
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="promise_without_date",
@@ -113,7 +113,7 @@ async def keep_promise(
 
 async def hold_for_legal(session: AsyncSession, *, thread: Thread, customer: Customer) -> None:
     if customer.status not in _HOLD_FROM:
-        await record_event(
+        add_event(
             session, thread=thread, kind="legal_hold",
             data={"status": str(customer.status), "changed": False},
         )  # fmt: skip
@@ -121,7 +121,7 @@ async def hold_for_legal(session: AsyncSession, *, thread: Thread, customer: Cus
     previous = customer.status
     customer.status = CustomerStatus.legal_hold
     customer.updated_at = utcnow()
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="legal_hold",
@@ -133,7 +133,7 @@ async def hold_for_legal(session: AsyncSession, *, thread: Thread, customer: Cus
 async def flag_contact(session: AsyncSession, *, thread: Thread, message: Message) -> None:
     address = message.from_address
     if message.channel not in ("email", "sms") or not address:
-        await record_event(
+        add_event(
             session, thread=thread, kind="contact_flagged",
             data={"channel": message.channel, "address": None, "why": "no address to flag"},
         )  # fmt: skip
@@ -146,7 +146,7 @@ async def flag_contact(session: AsyncSession, *, thread: Thread, message: Messag
         code="wrong_contact",
         reason=f"the recipient says it is the wrong contact (thread {thread.reference})",
     )
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="contact_flagged",
@@ -195,7 +195,7 @@ async def release_disputes(session: AsyncSession, *, thread: Thread, actor: str)
         invoice.updated_at = now
         lifted.append(invoice.number)
     if lifted:
-        await record_event(
+        add_event(
             session, thread=thread, kind="disputes_lifted", actor=actor,
             data={"invoices": sorted(lifted), "kept_by_other_threads": sorted(mine & still)},
         )  # fmt: skip

@@ -32,15 +32,16 @@ from service.disputes import (
 )
 from service.disputes.effects import PromiseTerms
 from service.disputes.invoices import Concerned, concerned_invoices
-from service.disputes.policy import Policy, load_policy
+from service.disputes.policy import Policy
 from service.disputes.sla import start_timers
+from service.inbound.events import add_event
+from service.inbound.lookups import TenantLookups
 from service.inbound.service import Declared
 from service.ledger.models import Customer
 from service.templating.service import TemplateCatalog, open_invoices
 from service.tenancy.models import Tenant
 from service.threads.models import Message, Thread, ThreadEvent
 from service.threads.schemas import Intent, Reason
-from service.threads.service import record_event
 
 AUTOMATIC_INTENT = "auto_reply"
 INTENTS = frozenset(get_args(Intent))
@@ -142,7 +143,7 @@ def _facts(thread: Thread, labels: Labels, customer: Customer | None, message: M
 
 async def _label(
     session: AsyncSession, *, thread: Thread, labels: Labels, facts: routing.Facts,
-    message: Message,
+    message: Message, lookups: TenantLookups,
 ) -> None:  # fmt: skip
     """Put ``labels`` on the thread and route it."""
     previous_team = thread.team
@@ -159,12 +160,12 @@ async def _label(
             why="confidence below the threshold: collections reviews the labels",
         )  # fmt: skip
     else:
-        rules = await routing.list_rules(session, tenant_id=thread.tenant_id)
+        rules = await lookups.routing_rules(session, tenant_id=thread.tenant_id)
         decision = routing.decide(rules, facts)
     thread.team = decision.team
     if thread.team != previous_team:
         thread.assignee = None
-    await record_event(
+    add_event(
         session, thread=thread, kind="routed", data={**decision.as_event(), "from": previous_team}
     )
 
@@ -225,7 +226,7 @@ async def _honour_opt_out(session: AsyncSession, *, thread: Thread, message: Mes
         address=message.from_address, source="reply_classifier",
         detail=(message.body_clean or "")[:200],
     )  # fmt: skip
-    await record_event(
+    add_event(
         session, thread=thread, kind="opted_out",
         data={"channels": [message.channel], "source": "reply_classifier"},
     )  # fmt: skip
@@ -238,12 +239,12 @@ async def handle_automatic(session: AsyncSession, *, thread: Thread, message: Me
         return
     thread.intent, thread.intent_confidence, thread.reason = AUTOMATIC_INTENT, 1.0, None
     previous_team, thread.team, thread.assignee = thread.team, None, None
-    await record_event(
+    add_event(
         session, thread=thread, kind="classified",
         data={"message_id": str(message.id), "source": "automatic", "intent": AUTOMATIC_INTENT,
               "intent_confidence": 1.0, "automatic": message.automatic},
     )  # fmt: skip
-    await record_event(
+    add_event(
         session, thread=thread, kind="routed",
         data={"team": None, "from": previous_team, "rule_id": None,
               "why": f"{message.automatic}: routes nowhere"},
@@ -259,24 +260,32 @@ async def handle_reply(
     message: Message,
     declared: Declared | None,
     reopened: bool = False,
+    lookups: TenantLookups | None = None,
 ) -> None:
-    """Label, route, time, apply and answer one reply a person wrote (module docstring)."""
+    """Label, route, time, apply and answer one reply a person wrote (module docstring).
+
+    ``lookups`` holds what the job read of the tenant already (its policy, rules, renderer,
+    agents); without it they are read for this reply."""
+    lookups = lookups or TenantLookups()
     tenant = await session.get(Tenant, thread.tenant_id)
     if tenant is None:
         return
     customer = await session.get(Customer, thread.customer_id) if thread.customer_id else None
-    policy = await load_policy(session, tenant=tenant)
+    policy = await lookups.policy(session, tenant=tenant)
     labels = (from_declared(declared) if declared else None) or from_classification(
         classify(
             message.body_clean or "", subject=message.subject, language=message.language,
             channel=message.channel,
         )
     )  # fmt: skip
-    await record_event(session, thread=thread, kind="classified", data=labels.as_event(message))
-    concerned = await concerned_invoices(
-        session, thread=thread, message=message,
-        declared_numbers=declared.invoice_numbers if declared else (),
-    )  # fmt: skip
+    add_event(session, thread=thread, kind="classified", data=labels.as_event(message))
+    # The customer's invoices and our earlier messages: nothing this reply changed so far is
+    # among them, so its pending events need not be written first.
+    with session.no_autoflush:
+        concerned = await concerned_invoices(
+            session, thread=thread, message=message,
+            declared_numbers=declared.invoice_numbers if declared else (),
+        )  # fmt: skip
     if concerned.invoices:
         message.invoice_numbers = concerned.numbers
         thread.invoice_numbers = thread.invoice_numbers or concerned.numbers
@@ -285,11 +294,13 @@ async def handle_reply(
     relabel = _takes_over(thread, labels, reopened=reopened)
     if relabel:
         facts = _facts(thread, labels, customer, message, concerned)
-        await _label(session, thread=thread, labels=labels, facts=facts, message=message)
+        await _label(
+            session, thread=thread, labels=labels, facts=facts, message=message, lookups=lookups
+        )
     else:
         if labels.needs_review:
             thread.needs_review = True
-        await record_event(
+        add_event(
             session, thread=thread, kind="label_kept",
             data={"intent": thread.intent, "reply_intent": labels.intent,
                   "needs_review": thread.needs_review,
@@ -298,9 +309,9 @@ async def handle_reply(
     now = message.created_at
     timers = start_timers(thread, policy=policy, now=now, restart=reopened)
     if timers:
-        await record_event(session, thread=thread, kind="sla_started", data=timers)
+        add_event(session, thread=thread, kind="sla_started", data=timers)
     if labels.needs_review:
-        await record_event(
+        add_event(
             session, thread=thread, kind="effects_held",
             data={"intent": labels.intent, "why": "a person confirms low-confidence labels first"},
         )  # fmt: skip
@@ -308,14 +319,18 @@ async def handle_reply(
         await _apply(
             session, settings=settings, templates=templates, tenant=tenant, policy=policy,
             customer=customer, thread=thread, message=message, labels=labels,
-            concerned=concerned, declared=declared,
+            concerned=concerned, declared=declared, lookups=lookups,
         )  # fmt: skip
     if thread.team is not None and thread.assignee is None:
-        assignment = await agents.assign(
-            session, thread=thread, team=thread.team, now=now,
-            language=thread.language or (customer.language if customer else None),
-        )  # fmt: skip
-        await record_event(session, thread=thread, kind="assigned", data=assignment.as_event())
+        # Agents and the open threads assigned to them: this thread (not yet assigned) is not
+        # among those counted, whether or not its pending changes are written first.
+        with session.no_autoflush:
+            assignment = await agents.assign(
+                session, thread=thread, team=thread.team, now=now,
+                language=thread.language or (customer.language if customer else None),
+                available=await lookups.available_agents(session, tenant_id=thread.tenant_id),
+            )  # fmt: skip
+        add_event(session, thread=thread, kind="assigned", data=assignment.as_event())
 
 
 async def _apply(
@@ -331,6 +346,7 @@ async def _apply(
     labels: Labels,
     concerned: Concerned,
     declared: Declared | None,
+    lookups: TenantLookups,
 ) -> None:
     """The reply's effects on the account, then its automatic answer."""
     if labels.intent in _NO_TEAM:
@@ -367,7 +383,7 @@ async def _apply(
                 )
     if template is None:
         return
-    renderer = await templates.for_tenant(session, tenant_id=tenant.id)
+    renderer = await lookups.renderer(session, templates=templates, tenant_id=tenant.id)
     await acknowledgements.answer(
         session, settings=settings, renderer=renderer, tenant=tenant, policy=policy,
         customer=customer, thread=thread, message=message, template=template,

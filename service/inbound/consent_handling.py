@@ -23,11 +23,11 @@ from channels.base import ChannelName
 from service.config import Settings
 from service.consent import service as consent
 from service.inbound.consent_replies import ConsentReply, queue_consent_reply
+from service.inbound.events import add_event
 from service.inbound.optout import find_stop_request, sms_keyword
 from service.ledger.models import Customer
 from service.tenancy.models import Tenant
 from service.threads.models import Message, Thread
-from service.threads.service import record_event
 
 _SPANISH_KEYWORDS = frozenset(
     {
@@ -118,9 +118,12 @@ async def handle_consent(
 ) -> Action | None:
     """Apply what ``message`` asks about consent; returns the action taken, if any."""
     own_address = _address(message.channel, message=message, customer=customer)
-    opted_out = bool(own_address) and await consent.is_opted_out(
-        session, tenant_id=tenant.id, channel=message.channel, address=own_address or ""
-    )
+    # Consent records are written as soon as they change; what waits in the session (the
+    # reply's events) is no part of the answer and is written later, with others.
+    with session.no_autoflush:
+        opted_out = bool(own_address) and await consent.is_opted_out(
+            session, tenant_id=tenant.id, channel=message.channel, address=own_address or ""
+        )
     decision = decide(message, provider_opt_out=provider_opt_out, opted_out=opted_out)
     if decision is None:
         return None
@@ -140,7 +143,7 @@ async def handle_consent(
                     detail=words,
                 )
         thread.opt_out = True
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="opted_out",
@@ -157,14 +160,14 @@ async def handle_consent(
                 detail=words,
             )
         thread.opt_out = False
-        await record_event(
+        add_event(
             session,
             thread=thread,
             kind="opted_in",
             data={"channels": [message.channel], "source": source},
         )
     else:
-        await record_event(session, thread=thread, kind="help_requested", data={"source": source})
+        add_event(session, thread=thread, kind="help_requested", data={"source": source})
     await _confirm(
         session,
         settings=settings,
@@ -192,9 +195,7 @@ async def _confirm(
     address: str | None,
 ) -> None:
     if provider_answered:
-        await record_event(
-            session, thread=thread, kind="confirmation_by_provider", data={"action": action}
-        )
+        add_event(session, thread=thread, kind="confirmation_by_provider", data={"action": action})
         return
     channel = _REPLY_CHANNELS.get(message.channel)
     if channel is None or not address:
@@ -215,7 +216,7 @@ async def _confirm(
         to_address=address,
         language=language,
     )
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="confirmation_queued" if queued else "confirmation_capped",

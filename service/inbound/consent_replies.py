@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -97,12 +97,6 @@ async def automatic_messages_last_hour(
 ) -> int:
     """Automatic messages of the last hour to ``customer_id`` on any channel and address, or,
     for a sender no customer is known for, to ``to_address``."""
-    since = utcnow() - timedelta(hours=1)
-    recipient = (
-        col(Message.customer_id) == customer_id
-        if customer_id is not None
-        else func.lower(col(Message.to_address)) == to_address.strip().lower()
-    )
     count = await session.execute(
         select(func.count())
         .select_from(Message)
@@ -110,11 +104,24 @@ async def automatic_messages_last_hour(
             col(Message.tenant_id) == tenant_id,
             col(Message.direction) == Direction.outbound,
             col(Message.author) == AUTOMATIC_AUTHOR,
-            recipient,
-            col(Message.created_at) >= since,
+            counted_automatic(to_address=to_address, customer_id=customer_id),
         )
     )
     return int(count.scalar_one())
+
+
+def counted_automatic(
+    *, to_address: str, customer_id: uuid.UUID | None = None
+) -> ColumnElement[bool]:
+    """Of the tenant's automatic outbound messages, those the hourly cap of a customer (of
+    ``to_address`` when no customer is known) counts: the last hour's."""
+    since = utcnow() - timedelta(hours=1)
+    recipient = (
+        col(Message.customer_id) == customer_id
+        if customer_id is not None
+        else func.lower(col(Message.to_address)) == to_address.strip().lower()
+    )
+    return and_(recipient, col(Message.created_at) >= since)
 
 
 async def may_send_automatic(
@@ -173,6 +180,6 @@ async def queue_consent_reply(
         language=language,
         template=CONSENT_TEMPLATES[kind],
     )
+    # Set before the message is written (with the next query or the commit): one INSERT.
     message.author = AUTOMATIC_AUTHOR
-    await session.flush()
     return message

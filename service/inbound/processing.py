@@ -26,7 +26,9 @@ from service.disputes.handling import handle_automatic, handle_reply
 from service.inbound import forms
 from service.inbound import threading as routing
 from service.inbound.consent_handling import handle_consent
+from service.inbound.events import add_event
 from service.inbound.language import detect_language
+from service.inbound.lookups import TenantLookups
 from service.inbound.mime import (
     Attachment as ParsedAttachment,
 )
@@ -50,8 +52,8 @@ from service.threads.models import (
     Thread,
     ThreadStatus,
 )
-from service.threads.service import open_thread, record_event
-from service.types import utcnow
+from service.threads.service import open_thread
+from service.types import new_id, utcnow
 
 _log = structlog.get_logger("cobro.inbound")
 
@@ -275,15 +277,18 @@ async def process_payload(
     payload_id: uuid.UUID,
     settings: Settings,
     templates: TemplateCatalog | None = None,
+    lookups: TenantLookups | None = None,
 ) -> Outcome:
     """Parse, thread and record one stored payload; see the module docstring.
 
     ``templates`` renders the automatic answers to disputes and promises (the process's catalog;
-    a fresh one when not given)."""
+    a fresh one when not given); ``lookups`` holds what the job read of tenants already."""
     routed = await read_and_route(session, payload_id=payload_id, settings=settings)
     if isinstance(routed, Outcome):
         return routed
-    return await record_routed(session, routed=routed, settings=settings, templates=templates)
+    return await record_routed(
+        session, routed=routed, settings=settings, templates=templates, lookups=lookups
+    )
 
 
 async def read_and_route(
@@ -334,6 +339,7 @@ async def record_routed(
     routed: Routed,
     settings: Settings,
     templates: TemplateCatalog | None = None,
+    lookups: TenantLookups | None = None,
 ) -> Outcome:
     """The second half of ``process_payload``: record the message in its conversation.
 
@@ -343,10 +349,16 @@ async def record_routed(
     first copy to link (workers/inbound.py).
     """
     payload, route = routed.payload, routed.route
-    payload.tenant_id = route.tenant_id
     message = await record_message(
-        session, incoming=routed.incoming, route=route, settings=settings, templates=templates
+        session,
+        incoming=routed.incoming,
+        route=route,
+        settings=settings,
+        templates=templates,
+        lookups=lookups,
     )
+    # Set last, so that the payload's row is written once, with its outcome.
+    payload.tenant_id = route.tenant_id
     return _finish(payload, message, method=str(route.method))
 
 
@@ -387,9 +399,7 @@ async def thread_for(session: AsyncSession, *, route: routing.Route, incoming: I
         if thread.status in (ThreadStatus.resolved, ThreadStatus.closed) and not incoming.automatic:
             previous = thread.status
             thread.status = ThreadStatus.open
-            await record_event(
-                session, thread=thread, kind="reopened", data={"from_status": str(previous)}
-            )
+            add_event(session, thread=thread, kind="reopened", data={"from_status": str(previous)})
         return thread
     if route.customer_id is None and incoming.sender:
         waiting = await routing.unmatched_thread_of(
@@ -414,6 +424,7 @@ async def record_message(
     route: routing.Route,
     settings: Settings,
     templates: TemplateCatalog | None = None,
+    lookups: TenantLookups | None = None,
 ) -> Message:
     """Store ``incoming`` in its thread, then apply bounces, language, consent and labels."""
     reopens = (
@@ -423,7 +434,13 @@ async def record_message(
     )
     thread = await thread_for(session, route=route, incoming=incoming)
     now = utcnow()
+    human = incoming.automatic is None
     message = Message(
+        # Every field with a default factory given: SQLModel inspects the signature of each one
+        # it calls, which costs more than building the row.
+        id=new_id(),
+        invoice_numbers=[],
+        fallback_channels=[],
         tenant_id=thread.tenant_id,
         thread_id=thread.id,
         customer_id=thread.customer_id,
@@ -441,10 +458,14 @@ async def record_message(
         dedupe_key=incoming.dedupe_key[:512],
         automatic=incoming.automatic,
         status=MessageStatus.processed,
+        # Known before the message is written, so that it is written once.
+        language=detect_language(incoming.body_clean) if human and incoming.body_clean else None,
         created_at=now,
         updated_at=now,
     )
     session.add(message)
+    # Written now: rows that refer to it (attachments, promises) may come before the next query,
+    # and without relationships the unit of work does not order their INSERTs after its own.
     await session.flush()
     for item in incoming.attachments:
         session.add(
@@ -461,7 +482,7 @@ async def record_message(
     if thread.channel is None:
         thread.channel = incoming.channel
     thread.last_message_at = now
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="message_received",
@@ -476,10 +497,11 @@ async def record_message(
     )
     if incoming.bounce is not None:
         await apply_bounce(session, thread=thread, bounce=incoming.bounce)
-    if incoming.automatic is None:
+    if human:
         await _after_human_message(
-            session, thread=thread, message=message, incoming=incoming, settings=settings,
-            templates=templates or TemplateCatalog(), reopened=reopens,
+            session, thread=thread, message=message, incoming=incoming, route=route,
+            settings=settings, templates=templates or TemplateCatalog(), reopened=reopens,
+            lookups=lookups or TenantLookups(),
         )  # fmt: skip
     else:
         await handle_automatic(session, thread=thread, message=message)
@@ -492,11 +514,15 @@ async def _after_human_message(
     thread: Thread,
     message: Message,
     incoming: Incoming,
+    route: routing.Route,
     settings: Settings,
     templates: TemplateCatalog,
     reopened: bool,
+    lookups: TenantLookups,
 ) -> None:
-    customer = await session.get(Customer, thread.customer_id) if thread.customer_id else None
+    customer = route.customer if route.customer is not None else (
+        await session.get(Customer, thread.customer_id) if thread.customer_id else None
+    )  # fmt: skip
     await update_language(session, thread=thread, message=message, customer=customer)
     tenant = await session.get(Tenant, thread.tenant_id)
     if tenant is not None:
@@ -511,7 +537,7 @@ async def _after_human_message(
         )
     await classify_and_route(
         session, settings=settings, templates=templates, thread=thread, message=message,
-        declared=incoming.declared, reopened=reopened,
+        declared=incoming.declared, reopened=reopened, lookups=lookups,
     )  # fmt: skip
 
 
@@ -524,6 +550,7 @@ async def classify_and_route(
     message: Message,
     declared: Declared | None,
     reopened: bool = False,
+    lookups: TenantLookups | None = None,
 ) -> None:
     """The one place where a reply a person wrote is classified and its thread routed to a team.
 
@@ -534,7 +561,7 @@ async def classify_and_route(
     """
     await handle_reply(
         session, settings=settings, templates=templates, thread=thread, message=message,
-        declared=declared, reopened=reopened,
+        declared=declared, reopened=reopened, lookups=lookups,
     )  # fmt: skip
 
 
@@ -558,7 +585,7 @@ async def apply_bounce(session: AsyncSession, *, thread: Thread, bounce: Bounce)
             or "bounced"
         )
         original.updated_at = utcnow()
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="delivery_delayed" if delayed else "bounced",
@@ -584,10 +611,10 @@ async def apply_bounce(session: AsyncSession, *, thread: Thread, bounce: Bounce)
 async def update_language(
     session: AsyncSession, *, thread: Thread, message: Message, customer: Customer | None
 ) -> None:
-    """Detect the reply's language; two replies in a row in another language change the
-    customer's preferred language (one may be a quote, a name or a copied phrase)."""
-    detected = detect_language(message.body_clean or "") if message.body_clean else None
-    message.language = detected
+    """The reply's language (detected when it was recorded); two replies in a row in another
+    language change the customer's preferred language (one may be a quote, a name or a copied
+    phrase)."""
+    detected = message.language
     if detected is None:
         return
     if thread.language is None:
@@ -595,27 +622,30 @@ async def update_language(
     if customer is None or customer.language == detected:
         return
     if customer.language is not None:
-        previous = (
-            await session.execute(
-                select(col(Message.language))
-                .where(
-                    col(Message.tenant_id) == customer.tenant_id,
-                    col(Message.customer_id) == customer.id,
-                    col(Message.direction) == Direction.inbound,
-                    col(Message.automatic).is_(None),
-                    col(Message.language).is_not(None),
-                    col(Message.id) != message.id,
+        # Earlier replies only: nothing waiting in the session is one (the events logged so far
+        # are written later, with others, instead of now for this query).
+        with session.no_autoflush:
+            previous = (
+                await session.execute(
+                    select(col(Message.language))
+                    .where(
+                        col(Message.tenant_id) == customer.tenant_id,
+                        col(Message.customer_id) == customer.id,
+                        col(Message.direction) == Direction.inbound,
+                        col(Message.automatic).is_(None),
+                        col(Message.language).is_not(None),
+                        col(Message.id) != message.id,
+                    )
+                    .order_by(col(Message.created_at).desc())
+                    .limit(1)
                 )
-                .order_by(col(Message.created_at).desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+            ).scalar_one_or_none()
         if previous != detected:
             return
     old = customer.language
     customer.language = detected
     customer.updated_at = utcnow()
-    await record_event(
+    add_event(
         session,
         thread=thread,
         kind="language_changed",

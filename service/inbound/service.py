@@ -28,6 +28,7 @@ from service.outreach.suppression import dialect_insert, table_of
 from service.types import new_id, utcnow
 
 PROCESS_JOB = "process_inbound"
+PROCESS_BATCH_JOB = "process_inbound_batch"
 _MAX_KEY = 400
 
 
@@ -165,12 +166,15 @@ async def store_payloads(
         existing = {(src, key): (ident, done is not None) for ident, src, key, done in found}
     results: list[StoredPayload] = []
     asked: set[uuid.UUID] = set()
+    new: list[uuid.UUID] = []
     for row in rows:
         place = (str(row["source"]), str(row["dedupe_key"]))
         first = inserted.get(place)
         if first is not None and first == row["id"]:
             results.append(StoredPayload(payload_id=first, created=True))
-        elif first is not None:  # a second copy in this very batch
+            new.append(first)
+            continue
+        if first is not None:  # a second copy in this very batch
             results.append(StoredPayload(payload_id=first, created=False))
         else:
             ident, processed = existing[place]
@@ -178,9 +182,15 @@ async def store_payloads(
             if processed:
                 continue
             first = ident
-        if first not in asked:
+        if first not in asked and first not in new:
             asked.add(first)
             enqueue_after_commit(session, PROCESS_JOB, str(first), job_id=process_job_id(first))
+    if len(new) == 1:
+        enqueue_after_commit(session, PROCESS_JOB, str(new[0]), job_id=process_job_id(new[0]))
+    elif new:
+        # One job for the payloads stored together: it reads their tenants' settings once.
+        ids = [str(ident) for ident in new]
+        enqueue_after_commit(session, PROCESS_BATCH_JOB, ids, job_id=f"inbound:batch:{ids[0]}")
     return results
 
 
@@ -250,6 +260,8 @@ async def begin_attempt(session: AsyncSession, *, payload_id: uuid.UUID) -> int 
         .where(col(InboundPayload.id) == payload_id, col(InboundPayload.processed_at).is_(None))
         .values(attempts=col(InboundPayload.attempts) + 1)
         .returning(col(InboundPayload.attempts))
+        # Nothing of the payload is loaded in this session: no objects to bring up to date.
+        .execution_options(synchronize_session=False)
     )
     attempts = counted.scalar_one_or_none()
     return int(attempts) if attempts is not None else None

@@ -60,6 +60,9 @@ class Route:
     customer_id: uuid.UUID | None
     method: RouteMethod
     detail: str | None = None
+    # The customer's row when routing loaded it: held here, the session finds it again without
+    # a query (its identity map holds only rows something refers to).
+    customer: Customer | None = None
 
 
 # --- Lookups ---------------------------------------------------------------------------------
@@ -139,9 +142,14 @@ async def _by_customers(
             thread=None,
             customer_id=customer.id,
             method=RouteMethod.new_thread,
+            customer=customer,
         )
     return Route(
-        tenant_id=tenant_id, thread=thread, customer_id=customer.id, method=RouteMethod.sender
+        tenant_id=tenant_id,
+        thread=thread,
+        customer_id=customer.id,
+        method=RouteMethod.sender,
+        customer=customer,
     )
 
 
@@ -277,9 +285,9 @@ async def _tenants_by_recipient(
     if not lowered:
         return set()
     found = await session.execute(
-        select(col(Tenant.id)).where(func.lower(col(Tenant.email_from)).in_(lowered))
+        select(Tenant).where(func.lower(col(Tenant.email_from)).in_(lowered))
     )
-    return set(found.scalars())
+    return {tenant.id for tenant in _held(session, list(found.scalars()))}
 
 
 async def route_sms(
@@ -331,9 +339,16 @@ async def _sms_tenants(
     if not clauses:
         return []
     result = await session.execute(
-        select(col(Tenant.id)).where(or_(*clauses)).order_by(col(Tenant.created_at))
+        select(Tenant).where(or_(*clauses)).order_by(col(Tenant.created_at))
     )
-    return list(result.scalars())
+    return [tenant.id for tenant in _held(session, list(result.scalars()))]
+
+
+def _held(session: AsyncSession, tenants: list[Tenant]) -> list[Tenant]:
+    """``tenants``, kept referenced as long as the session lives: its identity map holds only
+    rows something refers to, and the rest of the reply's processing reads them again."""
+    session.info.setdefault("cobro_tenants", []).extend(tenants)
+    return tenants
 
 
 async def route_portal(

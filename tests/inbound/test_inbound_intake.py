@@ -4,6 +4,7 @@ payload that cannot be stored costs the others nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import httpx
@@ -15,7 +16,7 @@ from sqlmodel import col
 
 from service.inbound.intake import PayloadWriter
 from service.inbound.models import InboundPayload
-from service.inbound.service import InboundSource, Received, process_job_id
+from service.inbound.service import InboundSource, Received, process_job_id, record_failure
 from service.runtime import Runtime
 from tests.inbound.builders import (
     build_email,
@@ -26,6 +27,7 @@ from tests.inbound.builders import (
     sms_params,
     unique_email,
 )
+from workers.inbound import process_inbound_batch
 
 
 async def _payloads(runtime: Runtime, keys: list[str]) -> list[InboundPayload]:
@@ -62,12 +64,26 @@ async def test_webhooks_posted_together_are_each_stored_once_with_their_jobs(
     assert sorted(payload.dedupe_key for payload in stored) == sorted(
         params["MessageSid"] for params in texts
     )
-    pool = inbound_runtime.queue.pool
-    for payload in stored:
-        job = Job(process_job_id(payload.id), pool, _queue_name=pool.default_queue_name)
-        info = await job.info()
-        assert info is not None
-        assert (info.function, info.args) == ("process_inbound", (str(payload.id),))
+    # Each payload is asked for once: by a job of its own or in one for those stored with it.
+    asked = await _queued_payloads(inbound_runtime)
+    assert all(asked.count(str(payload.id)) == 1 for payload in stored)
+
+
+async def _queued_payloads(runtime: Runtime) -> list[str]:
+    """The payload ids the queued inbound jobs name."""
+    pool = runtime.queue.pool
+    named: list[str] = []
+    for job_id in await pool.zrange(pool.default_queue_name, 0, -1):
+        if not job_id.startswith(b"inbound:"):
+            continue
+        info = await Job(job_id.decode(), pool, _queue_name=pool.default_queue_name).info()
+        if info is None:
+            continue
+        if info.function == "process_inbound":
+            named.append(info.args[0])
+        elif info.function == "process_inbound_batch":
+            named.extend(info.args[0])
+    return named
 
 
 async def test_a_payload_that_cannot_be_stored_costs_the_others_nothing(
@@ -115,6 +131,7 @@ async def test_a_replay_after_processing_asks_for_nothing(inbound_runtime: Runti
 
     assert (replay.payload_id, replay.created, first.created) == (first.payload_id, False, True)
     assert await job.info() is None
+    assert str(first.payload_id) not in await _queued_payloads(inbound_runtime)
 
 
 @pytest.mark.parametrize("copies", [1, 3])
@@ -133,3 +150,47 @@ async def test_copies_stored_together_name_one_payload(
 
     assert len({result.payload_id for result in results}) == 1
     assert [result.created for result in results] == [True] + [False] * (copies - 1)
+
+
+async def test_a_batch_goes_on_past_a_payload_that_fails_and_asks_for_it_again(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    tenant = await make_inbound_tenant(inbound_runtime.database)
+    texts = [
+        sms_params(sender=f"+1646555{index:04d}", to=tenant.tenant.sms_from or "", body="Paid")
+        for index in range(2)
+    ]
+    for params in texts:
+        assert (await post_sms(webhooks, params)).status_code == 200
+    good = await _payloads(inbound_runtime, [params["MessageSid"] for params in texts])
+    # A portal payload naming a tenant that does not exist fails on its foreign keys.
+    document = {"tenant_id": str(uuid.uuid4()), "customer_id": str(uuid.uuid4()), "body": "hi"}
+    key = f"intake-{uuid.uuid4().hex}"
+    broken = await PayloadWriter(inbound_runtime.database).store(
+        Received(
+            source=InboundSource.portal,
+            dedupe_key=key,
+            content_type="application/json",
+            body=json.dumps(document).encode(),
+        )
+    )
+    ids = [str(good[0].id), str(broken.payload_id), str(good[1].id)]
+
+    outcomes = await process_inbound_batch({"runtime": inbound_runtime}, ids)
+
+    assert [outcome["method"] for outcome in outcomes] == ["unmatched", "failed", "unmatched"]
+    assert all(outcome["thread_id"] for outcome in (outcomes[0], outcomes[2]))
+    retries = [
+        job_id
+        for job_id in await inbound_runtime.queue.pool.zrange(
+            inbound_runtime.queue.pool.default_queue_name, 0, -1
+        )
+        if job_id.startswith(f"inbound:{broken.payload_id}:retry:".encode())
+    ]
+    assert len(retries) == 1
+    (payload,) = await _payloads(inbound_runtime, [key])
+    assert (payload.attempts, payload.processed_at) == (1, None)
+    assert (payload.error or "").startswith("IntegrityError")
+    # Given up here, so that other tests' processing of every waiting payload does not meet it.
+    async with inbound_runtime.database.transaction() as session:
+        await record_failure(session, payload_id=payload.id, error="broken", give_up=True)
