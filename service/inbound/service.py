@@ -147,13 +147,16 @@ async def store_payloads(
         for item in received
     ]
     table = table_of(InboundPayload)
+    # One statement whatever the number of rows: the driver's executemany, which SQLAlchemy
+    # sends as one INSERT of many VALUES (a statement built with the rows in it would be
+    # compiled again for every batch).
     statement = (
         dialect_insert(session, table)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["source", "dedupe_key"])
         .returning(table.c.id, table.c.source, table.c.dedupe_key)
     )
-    inserted = {(source, key): ident for ident, source, key in await session.execute(statement)}
+    found_rows = await session.execute(statement, rows)
+    inserted = {(source, key): ident for ident, source, key in found_rows}
     wanted = {(row["source"], row["dedupe_key"]) for row in rows}
     existing: dict[tuple[str, str], tuple[uuid.UUID, bool]] = {}
     if len(inserted) < len(wanted):
