@@ -16,7 +16,7 @@ CPU seconds of the client, of `cobro serve` (and of its worker process) and of P
 
 Run: PYTHONPATH=. .venv/bin/python bench/inbound.py [--rates 100,250,500,1000] [--seconds 3]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres]
-     [--redis-url redis://127.0.0.1:6379] [--worker-apart] [--logs DIR]
+     [--redis-url redis://127.0.0.1:6379] [--workers 1] [--worker-apart] [--logs DIR]
 """
 
 from __future__ import annotations
@@ -452,6 +452,7 @@ async def _bench(
     seconds: float,
     *,
     worker_apart: bool,
+    workers: int,
     log_to: Path | None,
 ) -> None:
     upgrade(database_url)
@@ -471,7 +472,7 @@ async def _bench(
         for rate in rates
     ]
     with tempfile.TemporaryDirectory() as var_dir:
-        serve = ["serve", "--host", host, "--port", str(port)]
+        serve = ["serve", "--host", host, "--port", str(port), "--workers", str(workers)]
         if worker_apart:
             serve.append("--no-worker")
         places = {
@@ -530,6 +531,9 @@ def main() -> None:
         action="store_true",
         help="run `cobro serve --no-worker` and a separate `cobro worker`",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes `cobro serve` runs (--workers)"
+    )
     parser.add_argument("--logs", type=Path, help="copy the server's logs into this folder")
     args = parser.parse_args()
     rates = [int(rate) for rate in args.rates.split(",") if rate.strip()]
@@ -547,6 +551,7 @@ def main() -> None:
                     rates,
                     args.seconds,
                     worker_apart=args.worker_apart,
+                    workers=args.workers,
                     log_to=args.logs,
                 )
             )

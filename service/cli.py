@@ -78,15 +78,18 @@ def serve(
     worker: Annotated[
         bool, typer.Option(help="run an arq worker beside the API (a child process)")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, help="how many worker processes to run beside the API")
+    ] = 1,
 ) -> None:
     """Serve the API and, unless --no-worker, an arq worker beside it. Migrates on start."""
     from service.supervisor import run
 
     settings = _settings()
-    run(_serve(settings, host=host, port=port, with_worker=worker))
+    run(_serve(settings, host=host, port=port, workers=workers if worker else 0))
 
 
-async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
+async def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from service.app import create_app
@@ -115,17 +118,16 @@ async def _serve(settings: Settings, *, host: str, port: int, with_worker: bool)
         server = Server(
             uvicorn.Config(api, host=host, port=port, log_config=None, proxy_headers=False)
         )
-        # The worker runs as a child process (service/supervisor.py): in this event loop its
+        # Workers run as child processes (service/supervisor.py): in this event loop their
         # processing would hold up the webhooks' acknowledgements.
-        background = WorkerProcess(redis_url=runtime.redis_url) if with_worker else None
-        if background is not None:
-            await background.start()
+        background = [WorkerProcess(redis_url=runtime.redis_url) for _ in range(workers)]
+        for child in background:
+            await child.start()
         err.print(f"Cobro is serving on http://{host}:{port} (docs at /docs)")
         try:
             await server.serve()
         finally:
-            if background is not None:
-                await background.stop()
+            await asyncio.gather(*(child.stop() for child in background))
 
 
 @app.command("worker")

@@ -183,6 +183,23 @@ def test_serve_starts_its_worker_again_when_it_dies(
     assert _redis_servers(process_var) == []
 
 
+def test_serve_runs_as_many_workers_as_asked_and_stops_them_all(
+    settings: Settings, tmp_path: Path, process_var: Path
+) -> None:
+    env = _env(settings, process_var, embedded_redis=True)
+    port = _free_port()
+    process = _start(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
+    _wait_healthy(process, f"http://127.0.0.1:{port}")
+    _wait_for(lambda: len(_children(process.pid)) == 2, "two workers")
+    workers = _children(process.pid)
+
+    code, err = _stop(process, signal.SIGTERM)
+
+    assert code == 0, err[-2000:]
+    assert not any(_alive(pid) for pid in workers)
+    assert _redis_servers(process_var) == []
+
+
 def test_a_worker_whose_serve_is_killed_stops_too(
     settings: Settings, tmp_path: Path, process_var: Path
 ) -> None:
