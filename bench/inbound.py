@@ -138,9 +138,10 @@ def _cpu_of(fields: list[str]) -> float:
     return (int(fields[12]) + int(fields[13])) / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_snapshot(server_pids: list[int]) -> dict[str, float]:
-    """CPU seconds so far: this client, the server processes and their children, PostgreSQL."""
-    totals = {"client": time.process_time(), "serve": 0.0, "worker": 0.0, "postgres": 0.0}
+def _cpu_snapshot(server_pids: list[int]) -> dict[tuple[str, int], float]:
+    """CPU seconds so far of each process: this client, the server processes and their
+    children, PostgreSQL's, keyed by (group, pid)."""
+    totals = {("client", os.getpid()): time.process_time()}
     roots = set(server_pids)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -150,16 +151,24 @@ def _cpu_snapshot(server_pids: list[int]) -> dict[str, float]:
             continue
         pid, parent = int(entry.name), int(fields[2])
         if pid in roots:
-            totals["serve" if pid == server_pids[0] else "worker"] += _cpu_of(fields)
+            group = "serve" if pid == server_pids[0] else "worker"
         elif parent in roots and not fields[0].startswith("redis"):
-            totals["worker"] += _cpu_of(fields)
+            group = "worker"
         elif fields[0].startswith("postgres"):
-            totals["postgres"] += _cpu_of(fields)
+            group = "postgres"
+        else:
+            continue
+        totals[(group, pid)] = _cpu_of(fields)
     return totals
 
 
-def _cpu_line(before: dict[str, float], after: dict[str, float]) -> str:
-    return ", ".join(f"{name} {after[name] - before[name]:.1f}" for name in before)
+def _cpu_line(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> str:
+    """Per group, what its processes used between the snapshots. A process that ended in
+    between (a PostgreSQL backend closed by the pool) is not counted: its figure is a floor."""
+    spent = {"client": 0.0, "serve": 0.0, "worker": 0.0, "postgres": 0.0}
+    for key, seconds in after.items():
+        spent[key[0]] += seconds - before.get(key, 0.0)
+    return ", ".join(f"{name} {value:.1f}" for name, value in spent.items())
 
 
 # --- Requests as the providers send them -----------------------------------------------------
@@ -376,6 +385,7 @@ class Routing:
     delays: list[float]  # seconds from webhook sent to thread routed, routed payloads only
     ended_unrouted: int  # processing ended without a message on a thread
     pending: int  # not processed when the wait ran out
+    span: float  # seconds from the level's first request sent to its last payload routed
 
 
 async def _routed(database: Database, level: Level, *, timeout: float) -> Routing:
@@ -412,10 +422,13 @@ async def _routed(database: Database, level: Level, *, timeout: float) -> Routin
         if len(routed) + len(ended) == len(keys):
             break
         await asyncio.sleep(0.5)
+    first_sent = min(level.sent_at.values(), default=0.0)
+    last_routed = max((at.timestamp() for at in routed.values()), default=first_sent)
     return Routing(
         delays=[routed[key].timestamp() - level.sent_at[key] for key in routed],
         ended_unrouted=len(ended),
         pending=len(keys) - len(routed) - len(ended),
+        span=last_routed - first_sent,
     )
 
 
@@ -439,7 +452,9 @@ def _report(level: Level, routing: Routing, cpu: str) -> str:
         f"ack p50 {_percentile(level.latencies, 0.5) * 1000:.1f} ms, "
         f"p99 {_percentile(level.latencies, 0.99) * 1000:.1f} ms; "
         f"routed p95 {_percentile(routing.delays, 0.95) * 1000:.0f} ms "
-        f"({len(routing.delays)} routed)"
+        f"({len(routing.delays)} routed"
+        + (f", {len(routing.delays) / routing.span:,.0f}/s" if routing.span > 0 else "")
+        + ")"
         + "".join(f"; {note}" for note in notes if note)
         + f"\n      cpu s (sending): {cpu}"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from typing import cast
 
 import redis
 from sqlalchemy import text
@@ -69,7 +70,7 @@ def claim_redis_db(server_url: str) -> str:
         client = redis.Redis.from_url(f"{base}/{number}")
         try:
             claimed = client.set(CLAIM_KEY, me, nx=True, ex=_CLAIM_SECONDS)
-            if not claimed and _claim_is_stale(client.get(CLAIM_KEY)):
+            if not claimed and _claim_is_stale(cast(bytes | None, client.get(CLAIM_KEY))):
                 client.delete(CLAIM_KEY)
                 claimed = client.set(CLAIM_KEY, me, nx=True, ex=_CLAIM_SECONDS)
             if claimed:
@@ -85,7 +86,7 @@ def release_redis_db(url: str) -> None:
     """Empty a claimed db, and only while this process still holds its claim."""
     client = redis.Redis.from_url(url)
     try:
-        holder = client.get(CLAIM_KEY)
+        holder = cast(bytes | None, client.get(CLAIM_KEY))
         if holder is not None and holder.decode() == _me():
             client.flushdb()
     finally:
