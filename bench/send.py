@@ -31,11 +31,10 @@ from sqlalchemy import func, insert, select
 from sqlmodel import col
 
 from service.config import Settings
-from service.db import Database
+from service.db import Database, table_of
 from service.ledger.models import Customer
 from service.migrations import upgrade
 from service.outreach.service import queue_message
-from service.outreach.suppression import table_of
 from service.queue import connect_queue
 from service.tenancy.service import create_tenant
 from service.threads.models import Message, MessageStatus, Thread

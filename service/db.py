@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -18,6 +19,18 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from service.queue import JobQueue
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a SQLModel table class, for bulk statements."""
+    return cast(Table, inspect(model).local_table)
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT supporting ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 @dataclass(frozen=True)

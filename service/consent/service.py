@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.consent.models import ConsentRecord
-from service.types import utcnow
+from service.db import dialect_insert, table_of
+from service.types import new_id, utcnow
 
 
 class ConsentChannel(enum.StrEnum):
@@ -88,20 +89,52 @@ async def _set(
     source: str,
     detail: str | None,
 ) -> tuple[ConsentRecord, bool]:
-    record = await find_record(session, tenant_id=tenant_id, channel=channel, address=address)
-    if record is None:
-        record = ConsentRecord(
-            tenant_id=tenant_id,
-            channel=channel,
-            address=normalize_address(channel=channel, address=address),
-            opted_out=not opted_out,  # so that the change below is seen as one
+    """Write the record of (tenant, channel, address) in one statement that concurrent writers
+    cannot both insert (``ON CONFLICT``), then settle its state under a row lock on PostgreSQL,
+    so that of two requests at once (a STOP webhook and a provider's 21610, say) exactly one
+    sees the change and has a confirmation sent."""
+    normalized = normalize_address(channel=channel, address=address)
+    source, detail = source[:64], detail[:500] if detail else None
+    now = utcnow()
+    table = table_of(ConsentRecord)
+    inserted = (
+        await session.execute(
+            dialect_insert(session, table)
+            .values(
+                id=new_id(),
+                tenant_id=tenant_id,
+                channel=channel,
+                address=normalized,
+                opted_out=opted_out,
+                source=source,
+                detail=detail,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["tenant_id", "channel", "address"])
+            .returning(table.c.id)
         )
-        session.add(record)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        record = await session.get(ConsentRecord, inserted)
+        assert record is not None
+        return record, True
+    record = (
+        await session.execute(
+            select(ConsentRecord)
+            .where(
+                col(ConsentRecord.tenant_id) == tenant_id,
+                col(ConsentRecord.channel) == channel,
+                col(ConsentRecord.address) == normalized,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     changed = record.opted_out != opted_out
     record.opted_out = opted_out
-    record.source = source[:64]
-    record.detail = detail[:500] if detail else None
-    record.updated_at = utcnow()
+    record.source = source
+    record.detail = detail
+    record.updated_at = now
     await session.flush()
     return record, changed
 

@@ -16,10 +16,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.db import dialect_insert, table_of
 from service.disputes import agents
 from service.disputes.models import Escalation
 from service.disputes.policy import Policy, load_policy
-from service.outreach.suppression import dialect_insert, table_of
 from service.tenancy.models import Tenant
 from service.threads.models import Thread, ThreadStatus
 from service.threads.service import record_event

@@ -20,11 +20,10 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from service.db import enqueue_after_commit
+from service.db import dialect_insert, enqueue_after_commit, table_of
 from service.errors import NotFound
 from service.inbound.models import InboundPayload
 from service.ledger.models import Customer
-from service.outreach.suppression import dialect_insert, table_of
 from service.types import new_id, utcnow
 
 PROCESS_JOB = "process_inbound"

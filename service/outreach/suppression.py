@@ -10,15 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import Table, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from service.consent import service as consent
 from service.consent.models import ConsentRecord
 from service.consent.service import normalize_address
+from service.db import dialect_insert, table_of
 from service.outreach.models import UnusableAddress
 from service.types import utcnow
 
@@ -30,18 +30,6 @@ class AddressKey:
     address: str
 
 
-def table_of(model: type[Any]) -> Table:
-    """The Core table of a SQLModel table class, for bulk statements."""
-    return cast(Table, inspect(model).local_table)
-
-
-def dialect_insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT supporting ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 async def record_opt_out(
     session: AsyncSession,
     *,
@@ -51,29 +39,13 @@ async def record_opt_out(
     source: str,
     detail: str | None = None,
 ) -> None:
-    """Record that ``address`` opted out of ``channel`` for this tenant (idempotent)."""
-    now = utcnow()
-    values = {
-        "id": uuid.uuid4(),
-        "tenant_id": tenant_id,
-        "channel": channel,
-        "address": normalize_address(channel=channel, address=address),
-        "opted_out": True,
-        "source": source[:64],
-        "detail": detail[:500] if detail else None,
-        "updated_at": now,
-    }
-    statement = dialect_insert(session, table_of(ConsentRecord)).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["tenant_id", "channel", "address"],
-        set_={
-            "opted_out": True,
-            "source": values["source"],
-            "detail": values["detail"],
-            "updated_at": now,
-        },
-    )
-    await session.execute(statement)
+    """Record that ``address`` opted out of ``channel`` for this tenant (idempotent): the
+    consent record of :func:`service.consent.service.record_opt_out`, for callers that need
+    nothing back (delivery events, provider errors, one-click unsubscribes)."""
+    await consent.record_opt_out(
+        session, tenant_id=tenant_id, channel=channel, address=address, source=source,
+        detail=detail,
+    )  # fmt: skip
 
 
 async def mark_unusable(

@@ -3,6 +3,7 @@ confirmation of an opt-out (or a HELP answer) is the one message that still reac
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import httpx
@@ -182,3 +183,48 @@ async def test_the_stop_confirmation_and_help_reach_the_customer_and_reminders_d
     skipped = await reload(emulated.database, reminder.id)
     assert (skipped.status, skipped.skip_reason) == (MessageStatus.skipped, "opted_out")
     assert not skipped.consent_reply
+
+
+async def test_two_opt_outs_of_one_address_at_once_make_one_record_and_one_change(
+    emulated: Runtime, tenant: TenantHandle
+) -> None:
+    # A STOP webhook and a provider's 21610 for a number Cobro never had a record of: the
+    # second writer waits on the first one's uncommitted row, and must neither fail nor
+    # report a change of its own (which would send a second confirmation).
+    second_started = asyncio.Event()
+
+    async def first() -> bool:
+        async with emulated.database.transaction() as session:
+            _, changed = await consent.record_opt_out(
+                session, tenant_id=tenant.tenant.id, channel="sms", address="+1 415 555 0142",
+                source="sms_keyword",
+            )  # fmt: skip
+            await second_started.wait()
+            await asyncio.sleep(0.3)  # the second is now waiting on this transaction
+        return changed
+
+    async def second() -> bool:
+        async with emulated.database.transaction() as session:
+            second_started.set()
+            _, changed = await consent.record_opt_out(
+                session, tenant_id=tenant.tenant.id, channel="sms", address="+14155550142",
+                source="twilio_21610",
+            )  # fmt: skip
+        return changed
+
+    changes = await asyncio.gather(first(), second())
+
+    assert sorted(changes) == [False, True]
+    async with emulated.database.transaction() as session:
+        records = (
+            (
+                await session.execute(
+                    select(ConsentRecord).where(col(ConsentRecord.tenant_id) == tenant.tenant.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [(r.address, r.opted_out, r.source) for r in records] == [
+        ("+14155550142", True, "twilio_21610")
+    ]
