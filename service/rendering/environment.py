@@ -13,7 +13,7 @@ import sysconfig
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import (
     BaseLoader,
@@ -24,7 +24,7 @@ from jinja2 import (
     TemplateNotFound,
 )
 from jinja2.environment import Environment, TemplateModule
-from jinja2.runtime import LoopContext
+from jinja2.runtime import Context, LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
 
 from service.rendering.budget import SmsFit
@@ -89,6 +89,33 @@ class _TenantLoader(BaseLoader):
 
 
 class Sandbox(SandboxedEnvironment):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._trusted: tuple[Callable[..., Any], ...] = ()
+        self._trusted_ids: frozenset[int] = frozenset()
+
+    def trust_calls(self, *functions: Callable[..., Any]) -> None:
+        """Cobro's own globals (``count``, ``plural``): plain functions of their arguments that
+        templates call on every line, called without the generic checks. Held here, so that
+        the ids compared in :meth:`call` stay theirs."""
+        self._trusted = functions
+        self._trusted_ids = frozenset(id(function) for function in functions)
+
+    def call(
+        __self,  # noqa: N805 (Jinja's own signature: the double prefixes keep kwargs free)
+        __context: Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        # The generic path checks the callable, then asks the context whether it wants the
+        # context passed; neither applies to a trusted global or to a template's own macro.
+        if id(__obj) in __self._trusted_ids or type(__obj) is Macro:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return __obj(*args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if type(obj) in _PLAIN_TYPES:
             return not attr.startswith("_")
@@ -134,4 +161,5 @@ def environment_for(
         cache_size=-1,
     )
     install_formatting(env, formatter_for(locale))
+    env.trust_calls(*(cast(Callable[..., Any], env.globals[name]) for name in ("plural", "count")))
     return env
