@@ -191,7 +191,7 @@ async def test_two_opt_outs_of_one_address_at_once_make_one_record_and_one_chang
     # A STOP webhook and a provider's 21610 for a number Cobro never had a record of: the
     # second writer waits on the first one's uncommitted row, and must neither fail nor
     # report a change of its own (which would send a second confirmation).
-    second_started = asyncio.Event()
+    first_wrote, second_started = asyncio.Event(), asyncio.Event()
 
     async def first() -> bool:
         async with emulated.database.transaction() as session:
@@ -199,11 +199,13 @@ async def test_two_opt_outs_of_one_address_at_once_make_one_record_and_one_chang
                 session, tenant_id=tenant.tenant.id, channel="sms", address="+1 415 555 0142",
                 source="sms_keyword",
             )  # fmt: skip
+            first_wrote.set()
             await second_started.wait()
             await asyncio.sleep(0.3)  # the second is now waiting on this transaction
         return changed
 
     async def second() -> bool:
+        await first_wrote.wait()
         async with emulated.database.transaction() as session:
             second_started.set()
             _, changed = await consent.record_opt_out(
@@ -214,7 +216,7 @@ async def test_two_opt_outs_of_one_address_at_once_make_one_record_and_one_chang
 
     changes = await asyncio.gather(first(), second())
 
-    assert sorted(changes) == [False, True]
+    assert changes == [True, False]
     async with emulated.database.transaction() as session:
         records = (
             (
