@@ -38,7 +38,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    literal_column,
     not_,
     null,
     or_,
@@ -62,6 +61,7 @@ from service.campaigns.schemas import Rules, Step
 from service.campaigns.windows import next_send_time
 from service.consent.models import ConsentRecord
 from service.consent.service import normalized_column
+from service.db import time_ordered_uuid
 from service.ledger.models import Customer, CustomerStatus
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, MessageStatus
@@ -75,20 +75,9 @@ class PlanSummary:
     skipped_invoices: dict[str, int]
 
 
-# A version-7 UUID (RFC 9562): the first 48 bits are the Unix time in milliseconds, the rest
-# random. A run inserts up to a million rows at once; keys that grow with time land at the end
-# of the primary-key index, where random ones would touch (and write to the WAL) a page of it
-# for nearly every row.
-_UUID7_SQL = (
-    "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
-    "substring(int8send(floor(extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) "
-    "from 1 for 6), 52, 1), 53, 1), 'hex')::uuid"
-)
-
-
 def _new_uuid(dialect: str) -> ColumnElement[Any]:
     if dialect == "postgresql":
-        return literal_column(_UUID7_SQL, Uuid())
+        return time_ordered_uuid()
     # SQLAlchemy keeps UUIDs on SQLite as 32 lowercase hex characters.
     return func.lower(func.hex(func.randomblob(16)))
 

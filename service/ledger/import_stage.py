@@ -51,6 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateTable, DropTable
 
+from service.db import time_ordered_uuid
 from service.ledger.import_memory import Settled
 from service.ledger.import_rows import STAGE_COLUMNS
 from service.ledger.models import MONEY, Customer, CustomerStatus, Invoice, InvoiceStatus
@@ -254,7 +255,7 @@ class _Shared:
         return bindparam("now", type_=UTCDateTime())
 
     def new_id(self, staged: ColumnElement[Any]) -> ColumnElement[Any]:
-        return func.gen_random_uuid() if self.postgres else staged
+        return time_ordered_uuid() if self.postgres else staged
 
 
 def _accepted() -> ColumnElement[bool]:
