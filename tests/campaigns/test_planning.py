@@ -7,12 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
 
 from service.campaigns import runner
-from service.campaigns.models import Campaign
+from service.campaigns.models import Campaign, ReminderLog
 from service.db import Database
 from service.ledger.models import CustomerStatus
 from service.runtime import Runtime
+from service.threads.models import Message
 from tests.campaigns.builders import (
     AS_OF,
     add_customer,
@@ -297,3 +300,43 @@ async def test_run_messages_come_in_pages_rendered_with_each_customers_invoices(
     assert too_many.status_code == 422
     bad = await client.get(f"/v1/runs/{run_id}/messages?cursor=nope", headers=tenant.headers)
     assert bad.status_code == 400
+
+
+async def test_a_runs_rows_have_distinct_ids_time_ordered_on_postgresql(
+    client: httpx.AsyncClient, runtime: Runtime, database: Database, tenant: TenantHandle
+) -> None:
+    campaign = await create_campaign(client, tenant)
+    for index in range(5):
+        await add_customer(client, tenant, f"C{index}", days=[10 + index, 40 + index])
+    before = datetime.now(UTC)
+
+    run_id, report, _ = await plan(client, runtime, tenant, campaign["id"])
+
+    assert report["counts"]["planned"] == 5
+    async with database.transaction() as session:
+        message_ids = list(
+            (
+                await session.execute(
+                    select(col(Message.id)).where(col(Message.run_id) == as_uuid(run_id))
+                )
+            ).scalars()
+        )
+        log_ids = list(
+            (
+                await session.execute(
+                    select(col(ReminderLog.id)).where(
+                        col(ReminderLog.campaign_id) == as_uuid(campaign["id"])
+                    )
+                )
+            ).scalars()
+        )
+        dialect = session.get_bind().dialect.name
+    ids = message_ids + log_ids
+    assert len(message_ids) == 5
+    assert len(log_ids) == 10  # one per invoice reminded
+    assert len(set(ids)) == len(ids)
+    if dialect == "postgresql":
+        # RFC 9562 version 7: milliseconds since the epoch in the first 48 bits.
+        assert {ident.version for ident in ids} == {7}
+        stamps = [datetime.fromtimestamp((ident.int >> 80) / 1000, UTC) for ident in ids]
+        assert all(before - timedelta(seconds=1) <= stamp <= datetime.now(UTC) for stamp in stamps)
