@@ -150,7 +150,7 @@ def worker_command(
 async def _work(settings: Settings, *, parent: int | None = None) -> None:
     from service.runtime import open_runtime
     from service.supervisor import watch_parent
-    from workers.settings import build_worker
+    from workers.settings import build_worker, close_worker
 
     # Under `cobro serve` (``parent``) the schema is migrated already, by the parent.
     async with open_runtime(settings, migrate=parent is None) as runtime:
@@ -169,7 +169,7 @@ async def _work(settings: Settings, *, parent: int | None = None) -> None:
         finally:
             if watch is not None:
                 watch.cancel()
-            await worker.close()
+            await close_worker(worker)
 
 
 async def _check_worker(settings: Settings) -> int:

@@ -6,6 +6,7 @@ Jobs load what they need by id, call one service function and return. arq delive
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,3 +58,19 @@ def build_worker(runtime: Runtime, *, handle_signals: bool, burst: bool = False)
         job_timeout=600,
         keep_result=3600,
     )
+
+
+async def close_worker(worker: Worker) -> None:
+    """``worker.close()``, after cancelling and awaiting the jobs still running.
+
+    arq's close() cancels them too, but gathers them without ``return_exceptions``: a job
+    caught mid-flight (a cron job, a send batch) aborted the close with its CancelledError,
+    before the health-check key was removed and the Redis pool closed. arq runs a cancelled
+    job again (``retry_jobs``), so nothing is lost by cancelling it.
+    """
+    running = list(worker.tasks.values())
+    for job in running:
+        job.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+    worker.tasks.clear()
+    await worker.close()

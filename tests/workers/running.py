@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from arq.worker import Worker
 
 from service.runtime import Runtime
-from workers.settings import build_worker
+from workers.settings import build_worker, close_worker
 
 
 @asynccontextmanager
@@ -26,11 +26,5 @@ async def running_worker(runtime: Runtime) -> AsyncIterator[Worker]:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        # A job still running (a cron job of the shared queue, caught mid-flight) is cancelled
-        # and awaited here, whatever it raises: arq's close() gathers such jobs without
-        # return_exceptions, so the job's cancellation would come out of the test.
-        for job in worker.tasks.values():
-            job.cancel()
-        await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
-        worker.tasks.clear()
-        await worker.close()
+        # A job still running (a cron job of the shared queue) is cancelled and awaited.
+        await close_worker(worker)
