@@ -6,14 +6,16 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from service.db import Database
 from service.threads.models import Direction, Message, MessageStatus, Thread
 from service.threads.service import open_thread
+from service.types import utcnow
 from tests.ledger.builders import put_customer, put_invoice
 from tests.tenancy.builders import TenantHandle
 
@@ -50,10 +52,14 @@ async def make_portal_customer(
         client, tenant, external_id, name=name or f"Customer {external_id}", language=language,
         **fields,
     )  # fmt: skip
+    # The portal counts days past due from the customer's own date, which is not the machine's
+    # around midnight.
+    zone = ZoneInfo(stored.get("timezone") or tenant.tenant.timezone)
+    today = utcnow().astimezone(zone).date()
     numbers = []
     for index, balance in enumerate(balances):
         number = f"{external_id}-{index + 1}"
-        due = date.today() + timedelta(days=-20 if index == 0 else 10)
+        due = today + timedelta(days=-20 if index == 0 else 10)
         await put_invoice(client, tenant, number, customer=external_id, due_on=due, balance=balance)
         numbers.append(number)
     link = await client.post(f"/v1/customers/{external_id}/portal-link", headers=tenant.headers)
