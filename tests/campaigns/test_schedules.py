@@ -38,6 +38,15 @@ def _upcoming_weekday(after: datetime) -> date:
     return day
 
 
+def _first_nine_after(moment: datetime) -> date:
+    """The weekday of the schedule's first cron time after ``moment``: in New York's date, which
+    is the day before UTC's in the evening."""
+    day = moment.astimezone(ZoneInfo("America/New_York")).date()
+    while day.weekday() >= 5 or _at_nine_new_york(day) <= moment:
+        day += timedelta(days=1)
+    return day
+
+
 def _at_nine_new_york(day: date, *, seconds: int = 0) -> datetime:
     # 09:00 in New York is 13:00 or 14:00 UTC; the schedule's zone decides which.
     local = datetime(
@@ -52,7 +61,8 @@ async def test_a_schedule_fires_once_per_cron_time(
     campaign = await create_campaign(client, tenant, schedule=WEEKDAYS_AT_NINE)
     campaign_id = as_uuid(campaign["id"])
     context = runner_context(runtime)
-    first_day = _upcoming_weekday(datetime.now(UTC))
+    # The first cron time after the campaign was made: no earlier one may fire.
+    first_day = _first_nine_after(datetime.now(UTC))
     nine = _at_nine_new_york(first_day, seconds=30)
     await runner.fire_schedules(context, now=nine - timedelta(minutes=1))
     assert await _runs(database, campaign_id) == []
