@@ -32,13 +32,13 @@ from service.inbound.consent_replies import (
     counted_automatic,
     may_send_automatic,
 )
-from service.inbound.events import add_event
 from service.ledger.models import Customer, CustomerStatus, Invoice
 from service.outreach.service import queue_message
 from service.rendering import Renderer, TemplateMissing
 from service.templating.service import build_context
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, Thread
+from service.threads.service import add_event
 
 DISPUTE_ACK = "dispute_ack"
 PROMISE_CONFIRMATION = "promise_confirmation"

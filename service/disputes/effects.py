@@ -21,11 +21,11 @@ from sqlmodel import col
 from service.disputes.invoices import Concerned
 from service.disputes.policy import Policy
 from service.disputes.promises_ledger import record_promise
-from service.inbound.events import add_event
 from service.ledger.models import Customer, CustomerStatus, Invoice
 from service.outreach.suppression import mark_unusable
 from service.templating.service import open_invoices
 from service.threads.models import Message, Thread, ThreadEvent, ThreadStatus
+from service.threads.service import add_event
 from service.types import utcnow
 
 _HOLD_FROM = (CustomerStatus.active, CustomerStatus.payment_plan)

@@ -34,7 +34,6 @@ from service.disputes.effects import PromiseTerms
 from service.disputes.invoices import Concerned, concerned_invoices
 from service.disputes.policy import Policy
 from service.disputes.sla import start_timers
-from service.inbound.events import add_event
 from service.inbound.lookups import TenantLookups
 from service.inbound.service import Declared
 from service.ledger.models import Customer
@@ -42,6 +41,7 @@ from service.templating.service import TemplateCatalog, open_invoices
 from service.tenancy.models import Tenant
 from service.threads.models import Message, Thread, ThreadEvent
 from service.threads.schemas import Intent, Reason
+from service.threads.service import add_event
 
 AUTOMATIC_INTENT = "auto_reply"
 INTENTS = frozenset(get_args(Intent))

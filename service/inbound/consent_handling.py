@@ -23,11 +23,11 @@ from channels.base import ChannelName
 from service.config import Settings
 from service.consent import service as consent
 from service.inbound.consent_replies import ConsentReply, queue_consent_reply
-from service.inbound.events import add_event
 from service.inbound.optout import find_stop_request, sms_keyword
 from service.ledger.models import Customer
 from service.tenancy.models import Tenant
 from service.threads.models import Message, Thread
+from service.threads.service import add_event
 
 _SPANISH_KEYWORDS = frozenset(
     {

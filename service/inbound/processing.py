@@ -25,7 +25,6 @@ from service.disputes.handling import handle_automatic, handle_reply
 from service.inbound import forms
 from service.inbound import threading as routing
 from service.inbound.consent_handling import handle_consent
-from service.inbound.events import add_event
 from service.inbound.language import detect_language
 from service.inbound.lookups import TenantLookups
 from service.inbound.mime import (
@@ -46,7 +45,7 @@ from service.threads.models import (
     Thread,
     ThreadStatus,
 )
-from service.threads.service import open_thread
+from service.threads.service import add_event, open_thread
 from service.types import new_id, utcnow
 
 _log = structlog.get_logger("cobro.inbound")

@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from service.errors import NotFound
 from service.threads.models import Thread, ThreadEvent, ThreadStatus
-from service.types import utcnow
+from service.types import new_id, utcnow
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 
@@ -49,6 +49,37 @@ async def open_thread(
     return thread
 
 
+def add_event(
+    session: AsyncSession,
+    *,
+    thread: Thread,
+    kind: str,
+    actor: str = "cobro",
+    data: dict[str, Any] | None = None,
+) -> ThreadEvent:
+    """Log ``kind`` on ``thread``, written with the session's next flush.
+
+    A reply's processing logs eight or more events (received, classified, routed, timers,
+    effects, answer, assignment ...); added without a flush each, the next query's autoflush or
+    the commit writes them together (one INSERT), in the order they were added, each with the
+    time it was decided.
+    """
+    now = utcnow()
+    # Every field given: SQLModel inspects the signature of each default factory it calls.
+    event = ThreadEvent(
+        id=new_id(),
+        tenant_id=thread.tenant_id,
+        thread_id=thread.id,
+        kind=kind,
+        actor=actor,
+        data=data or {},
+        created_at=now,
+    )
+    session.add(event)
+    thread.updated_at = now
+    return event
+
+
 async def record_event(
     session: AsyncSession,
     *,
@@ -57,11 +88,8 @@ async def record_event(
     actor: str = "cobro",
     data: dict[str, Any] | None = None,
 ) -> ThreadEvent:
-    event = ThreadEvent(
-        tenant_id=thread.tenant_id, thread_id=thread.id, kind=kind, actor=actor, data=data or {}
-    )
-    session.add(event)
-    thread.updated_at = utcnow()
+    """``add_event``, flushed at once."""
+    event = add_event(session, thread=thread, kind=kind, actor=actor, data=data)
     await session.flush()
     return event
 
