@@ -19,10 +19,11 @@ from sqlmodel import col
 from channels import twilio
 from channels.base import DeliveryEvent, advances
 from service.config import Settings
+from service.consent.service import record_opt_out
 from service.db import dialect_insert, table_of
 from service.outreach.fallback import queue_fallback
 from service.outreach.models import DeliveryEventRecord
-from service.outreach.suppression import mark_unusable, record_opt_out
+from service.outreach.suppression import mark_unusable
 from service.templating.service import TemplateCatalog
 from service.threads.models import Direction, Message, MessageStatus
 from service.types import utcnow

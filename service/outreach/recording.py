@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from service.config import Settings
+from service.consent.service import record_opt_out
 from service.db import table_of
 from service.outreach.fallback import queue_fallback
 from service.outreach.models import DeliveryEventRecord
-from service.outreach.suppression import mark_unusable, record_opt_out
+from service.outreach.suppression import mark_unusable
 from service.templating.service import TemplateCatalog
 from service.threads.models import Message, MessageStatus
 from service.types import utcnow

@@ -19,11 +19,10 @@ from sqlmodel import col
 
 from channels.base import ChannelName
 from service.config import Settings
-from service.consent.service import normalize_address
+from service.consent.service import normalize_address, record_opt_out
 from service.db import enqueue_after_commit
 from service.errors import NotFound
 from service.ledger.models import Customer
-from service.outreach.suppression import record_opt_out
 from service.security import reply_address
 from service.tenancy.models import Tenant
 from service.threads.models import Direction, Message, MessageStatus, Thread

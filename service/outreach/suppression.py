@@ -1,8 +1,9 @@
 """Addresses Cobro must not send to: opt-outs (consent) and addresses a provider called dead.
 
 Both are keyed by tenant, channel and address in its one normalized form
-(:func:`service.consent.service.normalize_address`), written with an upsert so that concurrent
-webhooks and send jobs never collide, and read in bulk before every batch is sent.
+(:func:`service.consent.service.normalize_address`) and read in bulk before every batch is
+sent. Opt-outs are written by :func:`service.consent.service.record_opt_out`; unusable
+addresses here, with an upsert so that concurrent webhooks and send jobs never collide.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from service.consent import service as consent
 from service.consent.models import ConsentRecord
 from service.consent.service import normalize_address
 from service.db import dialect_insert, table_of
@@ -28,24 +28,6 @@ class AddressKey:
     tenant_id: uuid.UUID
     channel: str
     address: str
-
-
-async def record_opt_out(
-    session: AsyncSession,
-    *,
-    tenant_id: uuid.UUID,
-    channel: str,
-    address: str,
-    source: str,
-    detail: str | None = None,
-) -> None:
-    """Record that ``address`` opted out of ``channel`` for this tenant (idempotent): the
-    consent record of :func:`service.consent.service.record_opt_out`, for callers that need
-    nothing back (delivery events, provider errors, one-click unsubscribes)."""
-    await consent.record_opt_out(
-        session, tenant_id=tenant_id, channel=channel, address=address, source=source,
-        detail=detail,
-    )  # fmt: skip
 
 
 async def mark_unusable(

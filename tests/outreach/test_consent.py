@@ -16,7 +16,6 @@ from service.consent.models import ConsentRecord
 from service.consent.service import normalized_column
 from service.inbound.models import InboundPayload
 from service.ledger.models import Customer
-from service.outreach import suppression
 from service.outreach.sending import Sender, send_due
 from service.runtime import Runtime
 from service.tenancy.models import Tenant
@@ -39,8 +38,8 @@ async def test_an_opt_out_is_honoured_however_the_address_is_written(
             address="Case.Probe@Example.com",
             source="agent",
         )
-        # The provider's path writes the same record, not a second one.
-        await suppression.record_opt_out(
+        # Another path, the address written otherwise: the same record, not a second one.
+        await consent.record_opt_out(
             session,
             tenant_id=tenant.tenant.id,
             channel="email",

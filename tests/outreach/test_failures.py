@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from service.consent.models import ConsentRecord
+from service.consent.service import record_opt_out
 from service.outreach.models import UnusableAddress
 from service.outreach.providers import SendTuning
 from service.outreach.sending import Sender, send_due
-from service.outreach.suppression import record_opt_out
 from service.rendering import count_segments
 from service.runtime import Runtime
 from service.threads.models import Message, MessageStatus, ThreadEvent
