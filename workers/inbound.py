@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from service.inbound import processing
 from service.inbound.lookups import TenantLookups
 from service.inbound.service import (
     PROCESS_JOB,
-    begin_attempt,
+    begin_attempts,
     process_job_id,
     record_failure,
     unprocessed_payloads,
@@ -25,6 +26,7 @@ from service.types import utcnow
 SWEEP_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=1)
+_BATCH_LOCK = "inbound_batch_lock"
 
 _log = structlog.get_logger("cobro.inbound")
 
@@ -38,48 +40,80 @@ async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str
     sweep. After ``MAX_ATTEMPTS`` the payload is given up with its last error, for an operator.
     """
     runtime: Runtime = ctx["runtime"]
-    return await _process(runtime, uuid.UUID(payload_id), TenantLookups())
+    ident = uuid.UUID(payload_id)
+    async with runtime.database.transaction() as session:
+        counted = await begin_attempts(session, payload_ids=[ident])
+    return await _process(runtime, ident, counted.get(ident), TenantLookups())
 
 
 async def process_inbound_batch(
     ctx: dict[str, Any], payload_ids: list[str]
 ) -> list[dict[str, str | None]]:
-    """``process_inbound`` for the payloads webhooks stored in one transaction, one after the
-    other, each in transactions of its own; what they need of their tenants is read once.
+    """``process_inbound`` for the payloads webhooks stored in one transaction.
 
-    A payload whose attempt fails is asked for again on its own (as its own job would be
-    retried: after a short delay for a constraint or lock, else by the sweep); the others go on.
+    Their attempts are counted in one statement, and those on their first attempt are
+    processed together, in one transaction (``processing.process_payloads``); one batch at a
+    time in a worker, so that two never wait on each other's rows. When that transaction
+    fails, and for a payload that failed before, each is processed on its own, as its own job
+    would be; one whose attempt fails then is asked for again on its own (after a short delay
+    for a constraint or lock, else by the sweep), and the others go on.
     """
     runtime: Runtime = ctx["runtime"]
     lookups = TenantLookups()
-    results: list[dict[str, str | None]] = []
-    for payload_id in payload_ids:
+    idents = [uuid.UUID(payload_id) for payload_id in payload_ids]
+    async with runtime.database.transaction() as session:
+        counted = await begin_attempts(session, payload_ids=idents)
+    results: dict[uuid.UUID, dict[str, str | None]] = {}
+    together = [ident for ident in idents if counted.get(ident) == 1]
+    if len(together) > 1:
+        lock: asyncio.Lock = ctx.setdefault(_BATCH_LOCK, asyncio.Lock())
         try:
-            results.append(await _process(runtime, uuid.UUID(payload_id), lookups))
+            async with lock, runtime.database.transaction() as session:
+                outcomes = await processing.process_payloads(
+                    session,
+                    payload_ids=together,
+                    settings=runtime.settings,
+                    templates=runtime.templates,
+                    lookups=lookups,
+                )
+        except Exception as error:
+            # Processed again one by one below: only the payload at fault fails then.
+            _log.info(
+                "inbound_batch_one_by_one", payloads=len(together), error=type(error).__name__
+            )
+            lookups = TenantLookups()
+        else:
+            results = {outcome.payload_id: _result(outcome) for outcome in outcomes}
+    for ident in idents:
+        if ident in results:
+            continue
+        try:
+            results[ident] = await _process(runtime, ident, counted.get(ident), lookups)
         except Retry as retry:
             await runtime.queue.pool.enqueue_job(
                 PROCESS_JOB,
-                payload_id,
-                _job_id=f"{process_job_id(uuid.UUID(payload_id))}:retry:{utcnow():%H%M%S%f}",
+                str(ident),
+                _job_id=f"{process_job_id(ident)}:retry:{utcnow():%H%M%S%f}",
                 _defer_by=retry.defer_score / 1000 if retry.defer_score else None,
             )
-            results.append(_failed(payload_id, "retried"))
+            results[ident] = _failed("retried")
         except Exception as error:
-            results.append(_failed(payload_id, f"{type(error).__name__}: {error}"[:200]))
-    return results
+            results[ident] = _failed(f"{type(error).__name__}: {error}"[:200])
+    return [results[ident] for ident in idents]
 
 
 async def _process(
-    runtime: Runtime, ident: uuid.UUID, lookups: TenantLookups
+    runtime: Runtime, ident: uuid.UUID, attempt: int | None, lookups: TenantLookups
 ) -> dict[str, str | None]:
-    async with runtime.database.transaction() as session:
-        attempt = await begin_attempt(session, payload_id=ident)
-        if attempt is None:
-            # Processed already (a replay's job, a sweep racing the first job) or unknown.
+    """One payload's attempt, counted already: ``attempt`` is its count, or None when the
+    payload was processed already or is unknown."""
+    if attempt is None:
+        # Processed already (a replay's job, a sweep racing the first job) or unknown.
+        async with runtime.database.transaction() as session:
             outcome = await processing.process_payload(
                 session, payload_id=ident, settings=runtime.settings, templates=runtime.templates
             )
-            return _result(outcome)
+        return _result(outcome)
     if attempt > MAX_ATTEMPTS:
         return await _give_up(runtime, ident, f"gave up after {MAX_ATTEMPTS} attempts")
     try:
@@ -104,7 +138,7 @@ async def _process(
     return _result(outcome)
 
 
-def _failed(payload_id: str, error: str) -> dict[str, str | None]:
+def _failed(error: str) -> dict[str, str | None]:
     return {"method": "failed", "message_id": None, "thread_id": None, "error": error}
 
 

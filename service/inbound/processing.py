@@ -12,6 +12,7 @@ is linked, not copied. Reading a payload and finding its conversation is
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -92,20 +93,62 @@ async def process_payload(
     )
 
 
+async def process_payloads(
+    session: AsyncSession,
+    *,
+    payload_ids: Sequence[uuid.UUID],
+    settings: Settings,
+    templates: TemplateCatalog | None = None,
+    lookups: TenantLookups | None = None,
+) -> list[Outcome]:
+    """``process_payload`` for several payloads in one transaction, in the order given.
+
+    Their rows are locked in one statement (in id order, as every batch locks them), and what
+    one payload's processing reads (its tenant, customer, thread) is in the session for the
+    next. A failure fails them all: the caller then processes each on its own.
+    """
+    locked = await session.execute(
+        select(InboundPayload)
+        .where(col(InboundPayload.id).in_(payload_ids))
+        .order_by(col(InboundPayload.id))
+        .with_for_update()
+    )
+    payloads = {payload.id: payload for payload in locked.scalars()}
+    templates = templates or TemplateCatalog()
+    lookups = lookups or TenantLookups()
+    outcomes: list[Outcome] = []
+    for payload_id in payload_ids:
+        routed = await read_and_route(
+            session, payload_id=payload_id, settings=settings, payload=payloads.get(payload_id)
+        )
+        if not isinstance(routed, Outcome):
+            routed = await record_routed(
+                session, routed=routed, settings=settings, templates=templates, lookups=lookups
+            )
+        outcomes.append(routed)
+    return outcomes
+
+
 async def read_and_route(
-    session: AsyncSession, *, payload_id: uuid.UUID, settings: Settings
+    session: AsyncSession,
+    *,
+    payload_id: uuid.UUID,
+    settings: Settings,
+    payload: InboundPayload | None = None,
 ) -> Routed | Outcome:
     """The first half of ``process_payload``: read the payload and find its conversation.
 
-    Ends the payload (an ``Outcome``) when it is processed already, unreadable, of no tenant,
-    or a copy of a message stored before. Writes nothing otherwise, so that another job's
-    transaction never waits on this one before its message is recorded.
+    ``payload`` is its row when the caller locked it already. Ends the payload (an ``Outcome``)
+    when it is processed already, unreadable, of no tenant, or a copy of a message stored
+    before. Writes nothing otherwise, so that another job's transaction never waits on this one
+    before its message is recorded.
     """
-    payload = (
-        await session.execute(
-            select(InboundPayload).where(col(InboundPayload.id) == payload_id).with_for_update()
-        )
-    ).scalar_one_or_none()
+    if payload is None:
+        payload = (
+            await session.execute(
+                select(InboundPayload).where(col(InboundPayload.id) == payload_id).with_for_update()
+            )
+        ).scalar_one_or_none()
     if payload is None:
         return Outcome(payload_id=payload_id, message_id=None, thread_id=None, method="missing")
     if payload.processed_at is not None:

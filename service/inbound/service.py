@@ -253,20 +253,21 @@ async def unprocessed_payloads(
     return list(result.scalars())
 
 
-async def begin_attempt(session: AsyncSession, *, payload_id: uuid.UUID) -> int | None:
-    """Count one more processing attempt of a payload still waiting; the count, or None when
-    the payload is processed already or unknown. Committed on its own before the attempt, so
-    that an attempt which kills its worker counts too."""
+async def begin_attempts(
+    session: AsyncSession, *, payload_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Count one more processing attempt of each payload still waiting; their counts, keyed by
+    payload (one processed already, or unknown, is not among them). Committed on its own before
+    the attempt, so that an attempt which kills its worker counts too."""
     counted = await session.execute(
         update(InboundPayload)
-        .where(col(InboundPayload.id) == payload_id, col(InboundPayload.processed_at).is_(None))
+        .where(col(InboundPayload.id).in_(payload_ids), col(InboundPayload.processed_at).is_(None))
         .values(attempts=col(InboundPayload.attempts) + 1)
-        .returning(col(InboundPayload.attempts))
-        # Nothing of the payload is loaded in this session: no objects to bring up to date.
+        .returning(col(InboundPayload.id), col(InboundPayload.attempts))
+        # Nothing of the payloads is loaded in this session: no objects to bring up to date.
         .execution_options(synchronize_session=False)
     )
-    attempts = counted.scalar_one_or_none()
-    return int(attempts) if attempts is not None else None
+    return {ident: int(attempts) for ident, attempts in counted}
 
 
 async def record_failure(

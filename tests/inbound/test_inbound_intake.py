@@ -10,7 +10,7 @@ import uuid
 import httpx
 import pytest
 from arq.jobs import Job
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -21,11 +21,14 @@ from service.runtime import Runtime
 from tests.inbound.builders import (
     build_email,
     count_payloads,
+    make_customer,
     make_inbound_tenant,
+    messages_of,
     post_mime,
     post_sms,
     sms_params,
     unique_email,
+    unique_number,
 )
 from workers.inbound import process_inbound_batch
 
@@ -194,3 +197,71 @@ async def test_a_batch_goes_on_past_a_payload_that_fails_and_asks_for_it_again(
     # Given up here, so that other tests' processing of every waiting payload does not meet it.
     async with inbound_runtime.database.transaction() as session:
         await record_failure(session, payload_id=payload.id, error="broken", give_up=True)
+
+
+async def test_payloads_of_one_batch_are_processed_together_and_thread_on_each_other(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    tenant = await make_inbound_tenant(inbound_runtime.database)
+    number = unique_number()
+    customer = await make_customer(inbound_runtime.database, tenant, phone=number)
+    texts = [
+        sms_params(sender=number, to=tenant.tenant.sms_from or "", body=body)
+        for body in ("Hola, recibimos su aviso", "Pagaremos el viernes")
+    ]
+    for params in texts:
+        assert (await post_sms(webhooks, params)).status_code == 200
+    stored = {
+        p.dedupe_key: p for p in await _payloads(inbound_runtime, [t["MessageSid"] for t in texts])
+    }
+    ids = [str(stored[params["MessageSid"]].id) for params in texts]
+
+    outcomes = await process_inbound_batch({"runtime": inbound_runtime}, ids)
+
+    # The second reply finds the thread the first one opened in the same transaction.
+    assert [outcome["method"] for outcome in outcomes] == ["new_thread", "sender"]
+    assert outcomes[0]["thread_id"] == outcomes[1]["thread_id"]
+    messages = await messages_of(
+        inbound_runtime.database, uuid.UUID(outcomes[0]["thread_id"] or "")
+    )
+    inbound = [message for message in messages if message.direction == "inbound"]
+    assert [message.customer_id for message in inbound] == [customer.id, customer.id]
+    # One attempt each, counted in one statement; both ended with their message.
+    done = await _payloads(inbound_runtime, [params["MessageSid"] for params in texts])
+    assert sorted(
+        (p.attempts, p.processed_at is not None, p.message_id is not None) for p in done
+    ) == [
+        (1, True, True),
+        (1, True, True),
+    ]
+
+
+async def test_a_payload_that_failed_before_is_processed_on_its_own(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    tenant = await make_inbound_tenant(inbound_runtime.database)
+    texts = [
+        sms_params(sender=unique_number(), to=tenant.tenant.sms_from or "", body="Paid")
+        for _ in range(3)
+    ]
+    for params in texts:
+        assert (await post_sms(webhooks, params)).status_code == 200
+    payloads = {
+        p.dedupe_key: p for p in await _payloads(inbound_runtime, [t["MessageSid"] for t in texts])
+    }
+    ordered = [payloads[params["MessageSid"]] for params in texts]
+    async with inbound_runtime.database.transaction() as session:
+        await session.execute(
+            update(InboundPayload)
+            .where(col(InboundPayload.id) == ordered[1].id)
+            .values(attempts=2, error="OperationalError: earlier attempt")
+        )
+
+    outcomes = await process_inbound_batch(
+        {"runtime": inbound_runtime}, [str(payload.id) for payload in ordered]
+    )
+
+    assert [outcome["method"] for outcome in outcomes] == ["unmatched"] * 3
+    done = {p.id: p for p in await _payloads(inbound_runtime, [t["MessageSid"] for t in texts])}
+    assert [done[payload.id].attempts for payload in ordered] == [1, 3, 1]
+    assert all(done[payload.id].message_id is not None for payload in ordered)
