@@ -26,85 +26,170 @@ from service.types import utcnow
 SWEEP_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=1)
-_BATCH_LOCK = "inbound_batch_lock"
+MAX_ROUND = 50
+_COLLECTOR = "inbound_collector"
 
 _log = structlog.get_logger("cobro.inbound")
 
 
-async def process_inbound(ctx: dict[str, Any], payload_id: str) -> dict[str, str | None]:
+Result = dict[str, str | None]
+
+
+async def process_inbound(ctx: dict[str, Any], payload_id: str) -> Result:
     """Parse, thread and record one inbound payload (idempotent: a processed one is skipped).
 
     Every attempt is counted on the payload before it starts. A failure on the database's
     constraints or locks (two copies of one message processed at once) is retried after a
     short delay, when the other copy is there to be linked; any other failure waits for the
     sweep. After ``MAX_ATTEMPTS`` the payload is given up with its last error, for an operator.
+    The payloads of the inbound jobs running at once in a worker are processed together
+    (``Collector``).
     """
-    runtime: Runtime = ctx["runtime"]
     ident = uuid.UUID(payload_id)
-    async with runtime.database.transaction() as session:
-        counted = await begin_attempts(session, payload_ids=[ident])
-    return await _process(runtime, ident, counted.get(ident), TenantLookups())
+    outcome = (await _collector(ctx).process([ident]))[ident]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
-async def process_inbound_batch(
-    ctx: dict[str, Any], payload_ids: list[str]
-) -> list[dict[str, str | None]]:
+async def process_inbound_batch(ctx: dict[str, Any], payload_ids: list[str]) -> list[Result]:
     """``process_inbound`` for the payloads webhooks stored in one transaction.
 
-    Their attempts are counted in one statement, and those on their first attempt are
-    processed together, in one transaction (``processing.process_payloads``); one batch at a
-    time in a worker, so that two never wait on each other's rows. When that transaction
-    fails, and for a payload that failed before, each is processed on its own, as its own job
-    would be; one whose attempt fails then is asked for again on its own (after a short delay
-    for a constraint or lock, else by the sweep), and the others go on.
+    One whose attempt fails is asked for again on its own (after a short delay for a
+    constraint or lock, else by the sweep); the others go on.
     """
     runtime: Runtime = ctx["runtime"]
-    lookups = TenantLookups()
     idents = [uuid.UUID(payload_id) for payload_id in payload_ids]
-    async with runtime.database.transaction() as session:
-        counted = await begin_attempts(session, payload_ids=idents)
-    results: dict[uuid.UUID, dict[str, str | None]] = {}
-    together = [ident for ident in idents if counted.get(ident) == 1]
-    if len(together) > 1:
-        lock: asyncio.Lock = ctx.setdefault(_BATCH_LOCK, asyncio.Lock())
-        try:
-            async with lock, runtime.database.transaction() as session:
-                outcomes = await processing.process_payloads(
-                    session,
-                    payload_ids=together,
-                    settings=runtime.settings,
-                    templates=runtime.templates,
-                    lookups=lookups,
-                )
-        except Exception as error:
-            # Processed again one by one below: only the payload at fault fails then.
-            _log.info(
-                "inbound_batch_one_by_one", payloads=len(together), error=type(error).__name__
-            )
-            lookups = TenantLookups()
-        else:
-            results = {outcome.payload_id: _result(outcome) for outcome in outcomes}
+    outcomes = await _collector(ctx).process(idents)
+    results: list[Result] = []
     for ident in idents:
-        if ident in results:
-            continue
-        try:
-            results[ident] = await _process(runtime, ident, counted.get(ident), lookups)
-        except Retry as retry:
+        outcome = outcomes[ident]
+        if isinstance(outcome, Retry):
             await runtime.queue.pool.enqueue_job(
                 PROCESS_JOB,
                 str(ident),
                 _job_id=f"{process_job_id(ident)}:retry:{utcnow():%H%M%S%f}",
-                _defer_by=retry.defer_score / 1000 if retry.defer_score else None,
+                _defer_by=outcome.defer_score / 1000 if outcome.defer_score else None,
             )
-            results[ident] = _failed("retried")
-        except Exception as error:
-            results[ident] = _failed(f"{type(error).__name__}: {error}"[:200])
-    return [results[ident] for ident in idents]
+            results.append(_failed("retried"))
+        elif isinstance(outcome, BaseException):
+            results.append(_failed(f"{type(outcome).__name__}: {outcome}"[:200]))
+        else:
+            results.append(outcome)
+    return results
+
+
+def _collector(ctx: dict[str, Any]) -> Collector:
+    found: Collector | None = ctx.get(_COLLECTOR)
+    if found is None:
+        found = ctx[_COLLECTOR] = Collector(ctx["runtime"])
+    return found
+
+
+_Waiting = tuple[list[uuid.UUID], "asyncio.Future[dict[uuid.UUID, Result | BaseException]]"]
+
+
+class Collector:
+    """Processes the payloads of the inbound jobs running at once in one worker, together.
+
+    A job hands its payload ids over and waits. The first starts a round at once; those
+    arriving while it runs go together in the next one (up to ``MAX_ROUND`` payloads), so
+    rounds grow with the load and a quiet worker processes a payload as soon as before. A
+    round counts its payloads' attempts in one statement and processes those on their first
+    attempt in one transaction (``processing.process_payloads``): their tenants, customers
+    and threads read once, and no two rounds of one worker wait on each other's rows. When
+    that transaction fails, and for a payload that failed before, each payload is processed
+    on its own, in its own transactions, so that only the one at fault fails.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._waiting: list[_Waiting] = []
+        self._running: asyncio.Task[None] | None = None
+
+    async def process(self, idents: list[uuid.UUID]) -> dict[uuid.UUID, Result | BaseException]:
+        """Each payload's result, or the exception its attempt ended with."""
+        future: asyncio.Future[dict[uuid.UUID, Result | BaseException]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._waiting.append((idents, future))
+        if self._running is None or self._running.done():
+            self._running = asyncio.create_task(self._run())
+        return await future
+
+    async def _run(self) -> None:
+        # One turn of the loop: jobs started in this turn join the first round.
+        await asyncio.sleep(0)
+        try:
+            await self._run_rounds()
+        finally:
+            # Only when cancelled (the worker is closing) is anything left: the sweep takes it.
+            for _, future in self._waiting:
+                future.cancel()
+
+    async def _run_rounds(self) -> None:
+        while self._waiting:
+            taken, size = 0, 0
+            while taken < len(self._waiting) and (
+                taken == 0 or size + len(self._waiting[taken][0]) <= MAX_ROUND
+            ):
+                size += len(self._waiting[taken][0])
+                taken += 1
+            round_, self._waiting[:taken] = self._waiting[:taken], []
+            idents = list(dict.fromkeys(ident for ids, _ in round_ for ident in ids))
+            try:
+                outcomes = await self._round(idents)
+            except Exception as error:
+                for _, future in round_:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            except BaseException:
+                for _, future in round_:
+                    future.cancel()
+                raise
+            for ids, future in round_:
+                if not future.done():
+                    future.set_result({ident: outcomes[ident] for ident in ids})
+
+    async def _round(self, idents: list[uuid.UUID]) -> dict[uuid.UUID, Result | BaseException]:
+        runtime = self.runtime
+        lookups = TenantLookups()
+        async with runtime.database.transaction() as session:
+            counted = await begin_attempts(session, payload_ids=idents)
+        outcomes: dict[uuid.UUID, Result | BaseException] = {}
+        together = [ident for ident in idents if counted.get(ident) == 1]
+        if len(together) > 1:
+            try:
+                async with runtime.database.transaction() as session:
+                    processed = await processing.process_payloads(
+                        session,
+                        payload_ids=together,
+                        settings=runtime.settings,
+                        templates=runtime.templates,
+                        lookups=lookups,
+                    )
+            except Exception as error:
+                # Processed again one by one below: only the payload at fault fails then.
+                _log.info(
+                    "inbound_round_one_by_one", payloads=len(together), error=type(error).__name__
+                )
+                lookups = TenantLookups()
+            else:
+                outcomes = {outcome.payload_id: _result(outcome) for outcome in processed}
+        for ident in idents:
+            if ident in outcomes:
+                continue
+            try:
+                outcomes[ident] = await _process(runtime, ident, counted.get(ident), lookups)
+            except Exception as error:
+                outcomes[ident] = error
+        return outcomes
 
 
 async def _process(
     runtime: Runtime, ident: uuid.UUID, attempt: int | None, lookups: TenantLookups
-) -> dict[str, str | None]:
+) -> Result:
     """One payload's attempt, counted already: ``attempt`` is its count, or None when the
     payload was processed already or is unknown."""
     if attempt is None:
@@ -138,11 +223,11 @@ async def _process(
     return _result(outcome)
 
 
-def _failed(error: str) -> dict[str, str | None]:
+def _failed(error: str) -> Result:
     return {"method": "failed", "message_id": None, "thread_id": None, "error": error}
 
 
-def _result(outcome: processing.Outcome) -> dict[str, str | None]:
+def _result(outcome: processing.Outcome) -> Result:
     return {
         "method": outcome.method,
         "message_id": str(outcome.message_id) if outcome.message_id else None,
@@ -151,7 +236,7 @@ def _result(outcome: processing.Outcome) -> dict[str, str | None]:
     }
 
 
-async def _give_up(runtime: Runtime, payload_id: uuid.UUID, error: str) -> dict[str, str | None]:
+async def _give_up(runtime: Runtime, payload_id: uuid.UUID, error: str) -> Result:
     async with runtime.database.transaction() as session:
         await record_failure(session, payload_id=payload_id, error=error, give_up=True)
     _log.error("inbound_given_up", payload_id=str(payload_id), error=error)

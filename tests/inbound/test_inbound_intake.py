@@ -30,7 +30,7 @@ from tests.inbound.builders import (
     unique_email,
     unique_number,
 )
-from workers.inbound import process_inbound_batch
+from workers.inbound import process_inbound, process_inbound_batch
 
 
 async def _payloads(runtime: Runtime, keys: list[str]) -> list[InboundPayload]:
@@ -265,3 +265,31 @@ async def test_a_payload_that_failed_before_is_processed_on_its_own(
     done = {p.id: p for p in await _payloads(inbound_runtime, [t["MessageSid"] for t in texts])}
     assert [done[payload.id].attempts for payload in ordered] == [1, 3, 1]
     assert all(done[payload.id].message_id is not None for payload in ordered)
+
+
+async def test_jobs_running_at_once_are_processed_together_into_one_thread(
+    webhooks: httpx.AsyncClient, inbound_runtime: Runtime
+) -> None:
+    tenant = await make_inbound_tenant(inbound_runtime.database)
+    number = unique_number()
+    await make_customer(inbound_runtime.database, tenant, phone=number)
+    texts = [
+        sms_params(sender=number, to=tenant.tenant.sms_from or "", body=body)
+        for body in ("Recibido", "Pagaremos el viernes", "Gracias")
+    ]
+    for params in texts:
+        assert (await post_sms(webhooks, params)).status_code == 200
+    keys = [params["MessageSid"] for params in texts]
+    stored = {payload.dedupe_key: payload for payload in await _payloads(inbound_runtime, keys)}
+    ctx: dict[str, object] = {"runtime": inbound_runtime}
+
+    # Three jobs of one customer's texts at once: run one by one in transactions of their
+    # own, each would find no thread yet and open one.
+    outcomes = await asyncio.gather(*(process_inbound(ctx, str(stored[key].id)) for key in keys))
+
+    assert sorted(outcome["method"] or "" for outcome in outcomes) == [
+        "new_thread",
+        "sender",
+        "sender",
+    ]
+    assert len({outcome["thread_id"] for outcome in outcomes}) == 1
