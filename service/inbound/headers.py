@@ -46,7 +46,8 @@ def decode_bytes(data: bytes, *, charset: str | None = None) -> str:
     for candidate in candidates:
         try:
             return data.decode(candidate)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
+            # LookupError: a codec Python knows that is no text encoding ("base64", "zlib").
             continue
     return data.decode("latin-1")
 
