@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -114,6 +114,10 @@ async def process_payloads(
         .with_for_update()
     )
     payloads = {payload.id: payload for payload in locked.scalars()}
+    # Out of the session: what each processing sets on its row is written for all of them at
+    # the end, in one statement, instead of with the autoflush of the next payload's queries.
+    for payload in payloads.values():
+        session.expunge(payload)
     templates = templates or TemplateCatalog()
     lookups = lookups or TenantLookups()
     outcomes: list[Outcome] = []
@@ -126,6 +130,20 @@ async def process_payloads(
                 session, routed=routed, settings=settings, templates=templates, lookups=lookups
             )
         outcomes.append(routed)
+    if payloads:
+        await session.execute(
+            update(InboundPayload),
+            [
+                {
+                    "id": payload.id,
+                    "tenant_id": payload.tenant_id,
+                    "message_id": payload.message_id,
+                    "processed_at": payload.processed_at,
+                    "error": payload.error,
+                }
+                for payload in payloads.values()
+            ],
+        )
     return outcomes
 
 

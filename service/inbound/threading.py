@@ -284,10 +284,14 @@ async def _tenants_by_recipient(
     lowered = sorted({address.strip().lower() for address in recipients if address.strip()})
     if not lowered:
         return set()
-    found = await session.execute(
-        select(Tenant).where(func.lower(col(Tenant.email_from)).in_(lowered))
-    )
-    return {tenant.id for tenant in _held(session, list(found.scalars()))}
+    memo: dict[object, list[uuid.UUID]] = session.info.setdefault(_TENANTS_MEMO, {})
+    key = ("email", *lowered)
+    if key not in memo:
+        found = await session.execute(
+            select(Tenant).where(func.lower(col(Tenant.email_from)).in_(lowered))
+        )
+        memo[key] = [tenant.id for tenant in _held(session, list(found.scalars()))]
+    return set(memo[key])
 
 
 async def route_sms(
@@ -338,10 +342,19 @@ async def _sms_tenants(
         clauses.append(col(Tenant.sms_from) == to.strip())
     if not clauses:
         return []
-    result = await session.execute(
-        select(Tenant).where(or_(*clauses)).order_by(col(Tenant.created_at))
-    )
-    return [tenant.id for tenant in _held(session, list(result.scalars()))]
+    memo: dict[object, list[uuid.UUID]] = session.info.setdefault(_TENANTS_MEMO, {})
+    key = ("sms", to.strip() if to else None, messaging_service_sid)
+    if key not in memo:
+        result = await session.execute(
+            select(Tenant).where(or_(*clauses)).order_by(col(Tenant.created_at))
+        )
+        memo[key] = [tenant.id for tenant in _held(session, list(result.scalars()))]
+    return list(memo[key])
+
+
+# The tenants an address or number names, per session: the replies a round processes together
+# were mostly written to the same few, and a tenant's addresses do not change while it runs.
+_TENANTS_MEMO = "cobro_tenants_by_address"
 
 
 def _held(session: AsyncSession, tenants: list[Tenant]) -> list[Tenant]:

@@ -44,8 +44,10 @@ async def open_thread(
         invoice_numbers=invoice_numbers or [],
     )
     session.add(thread)
+    # The thread's row first: its events refer to it, and with no relationships the unit of
+    # work does not order their INSERTs after its own. The event goes with the next flush.
     await session.flush()
-    await record_event(session, thread=thread, kind="opened", actor=actor, data={"why": why})
+    add_event(session, thread=thread, kind="opened", actor=actor, data={"why": why})
     return thread
 
 
