@@ -1,10 +1,10 @@
-"""What the processing of inbound replies reads once per tenant and job, not once per reply.
+"""What the processing of inbound replies reads once per tenant and round, not once per reply.
 
 A reply's processing needs its tenant's disputes policy, routing rules, renderer (its template
 overrides) and the agents available for assignment. None of these changes from one reply to
-the next; a job that processes several replies (``process_inbound_batch``) reads each once.
-A ``TenantLookups`` lives as long as one job: an edit made while it runs applies from the next
-job on. Rows cached here are only read, never changed or added to another session. Nothing a
+the next; a worker's round of replies (``workers.inbound.Collector``) reads each once. A
+``TenantLookups`` lives as long as one round: an edit made while it runs applies from the next
+round on. Rows cached here are only read, never changed or added to another session. Nothing a
 reply's processing leaves pending in its session is among them, so they are read without
 autoflush (the reply's events are written later, with others, not before each of these).
 """
