@@ -51,7 +51,9 @@ def build_worker(runtime: Runtime, *, handle_signals: bool, burst: bool = False)
         burst=burst,
         health_check_key=HEALTH_CHECK_KEY,
         health_check_interval=30,
-        max_jobs=20,
+        # Inbound jobs wait in the worker's Collector while a round runs; the jobs started
+        # meanwhile make the next round (at 20, a round took at most 20 single-reply jobs).
+        max_jobs=100,
         # arq looks for due jobs this often (its default, half a second, is the better part of
         # the time a reply takes to be routed); a look is one cheap Redis command.
         poll_delay=0.05,
