@@ -116,10 +116,13 @@ def test_latin1_label_with_windows_1252_quotes_reads_curly_quotes() -> None:
 
 @pytest.mark.parametrize("charset", ["base64", "zlib", "rot13", "hex"])
 def test_a_charset_naming_a_codec_that_is_no_text_encoding_falls_back(charset: str) -> None:
-    raw = crlf(
-        f"From: a@example.com\nSubject: x\nContent-Type: text/plain; charset={charset}\n"
-        "Content-Transfer-Encoding: 8bit\n\n"
-    ) + "Pagué ayer.".encode()
+    raw = (
+        crlf(
+            f"From: a@example.com\nSubject: x\nContent-Type: text/plain; charset={charset}\n"
+            "Content-Transfer-Encoding: 8bit\n\n"
+        )
+        + "Pagué ayer.".encode()
+    )
     assert parse_email(raw).text == "Pagué ayer."
     assert decode_bytes(b"paid", charset=charset) == "paid"
 
