@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from service.inbound import processing
 from service.inbound.lookups import TenantLookups
 from service.inbound.service import (
     PROCESS_JOB,
+    Attempt,
     begin_attempts,
     process_job_id,
     record_failure,
@@ -27,6 +29,7 @@ SWEEP_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=1)
 MAX_ROUND = 50
+MAX_ROUND_BYTES = 16 * 1024 * 1024
 _COLLECTOR = "inbound_collector"
 
 _log = structlog.get_logger("cobro.inbound")
@@ -96,8 +99,9 @@ class Collector:
     arriving while it runs go together in the next one (up to ``MAX_ROUND`` payloads), so
     rounds grow with the load and a quiet worker processes a payload as soon as before. A
     round counts its payloads' attempts in one statement and processes those on their first
-    attempt in one transaction (``processing.process_payloads``): their tenants, customers
-    and threads read once, and no two rounds of one worker wait on each other's rows. When
+    attempt in one transaction (``processing.process_payloads``; one per ``MAX_ROUND_BYTES``
+    of bodies): their tenants, customers and threads read once, and no two rounds of one
+    worker wait on each other's rows. When
     that transaction fails, and for a payload that failed before, each payload is processed
     on its own, in its own transactions, so that only the one at fault fails.
     """
@@ -154,17 +158,19 @@ class Collector:
 
     async def _round(self, idents: list[uuid.UUID]) -> dict[uuid.UUID, Result | BaseException]:
         runtime = self.runtime
-        lookups = TenantLookups()
         async with runtime.database.transaction() as session:
             counted = await begin_attempts(session, payload_ids=idents)
         outcomes: dict[uuid.UUID, Result | BaseException] = {}
-        together = [ident for ident in idents if counted.get(ident) == 1]
-        if len(together) > 1:
+        lookups = TenantLookups()
+        first = [ident for ident in idents if ident in counted and counted[ident].number == 1]
+        for part in _parts(first, counted):
+            if len(part) < 2:
+                continue
             try:
                 async with runtime.database.transaction() as session:
                     processed = await processing.process_payloads(
                         session,
-                        payload_ids=together,
+                        payload_ids=part,
                         settings=runtime.settings,
                         templates=runtime.templates,
                         lookups=lookups,
@@ -172,19 +178,38 @@ class Collector:
             except Exception as error:
                 # Processed again one by one below: only the payload at fault fails then.
                 _log.info(
-                    "inbound_round_one_by_one", payloads=len(together), error=type(error).__name__
+                    "inbound_round_one_by_one", payloads=len(part), error=type(error).__name__
                 )
                 lookups = TenantLookups()
             else:
-                outcomes = {outcome.payload_id: _result(outcome) for outcome in processed}
+                outcomes.update((outcome.payload_id, _result(outcome)) for outcome in processed)
         for ident in idents:
             if ident in outcomes:
                 continue
+            attempt = counted.get(ident)
             try:
-                outcomes[ident] = await _process(runtime, ident, counted.get(ident), lookups)
+                outcomes[ident] = await _process(
+                    runtime, ident, attempt.number if attempt else None, lookups
+                )
             except Exception as error:
                 outcomes[ident] = error
         return outcomes
+
+
+def _parts(idents: list[uuid.UUID], counted: dict[uuid.UUID, Attempt]) -> Iterator[list[uuid.UUID]]:
+    """``idents`` in order, cut where their bodies would pass ``MAX_ROUND_BYTES`` together: a
+    transaction holds every body it processes (a mail may be 32 MB)."""
+    part: list[uuid.UUID] = []
+    size = 0
+    for ident in idents:
+        body = counted[ident].size
+        if part and size + body > MAX_ROUND_BYTES:
+            yield part
+            part, size = [], 0
+        part.append(ident)
+        size += body
+    if part:
+        yield part
 
 
 async def _process(

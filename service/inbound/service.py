@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -253,21 +253,33 @@ async def unprocessed_payloads(
     return list(result.scalars())
 
 
+@dataclass(frozen=True)
+class Attempt:
+    number: int  # this attempt's count, the first being 1
+    size: int  # bytes of the stored body
+
+
 async def begin_attempts(
     session: AsyncSession, *, payload_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """Count one more processing attempt of each payload still waiting; their counts, keyed by
-    payload (one processed already, or unknown, is not among them). Committed on its own before
-    the attempt, so that an attempt which kills its worker counts too."""
+) -> dict[uuid.UUID, Attempt]:
+    """Count one more processing attempt of each payload still waiting; each one's attempt,
+    keyed by payload (one processed already, or unknown, is not among them). Committed on its
+    own before the attempt, so that an attempt which kills its worker counts too."""
     counted = await session.execute(
         update(InboundPayload)
         .where(col(InboundPayload.id).in_(payload_ids), col(InboundPayload.processed_at).is_(None))
         .values(attempts=col(InboundPayload.attempts) + 1)
-        .returning(col(InboundPayload.id), col(InboundPayload.attempts))
+        .returning(
+            col(InboundPayload.id),
+            col(InboundPayload.attempts),
+            func.length(col(InboundPayload.body)),
+        )
         # Nothing of the payloads is loaded in this session: no objects to bring up to date.
         .execution_options(synchronize_session=False)
     )
-    return {ident: int(attempts) for ident, attempts in counted}
+    return {
+        ident: Attempt(number=int(number), size=int(size or 0)) for ident, number, size in counted
+    }
 
 
 async def record_failure(

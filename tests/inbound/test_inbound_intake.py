@@ -16,7 +16,13 @@ from sqlmodel import col
 
 from service.inbound.intake import PayloadWriter
 from service.inbound.models import InboundPayload
-from service.inbound.service import InboundSource, Received, process_job_id, record_failure
+from service.inbound.service import (
+    Attempt,
+    InboundSource,
+    Received,
+    process_job_id,
+    record_failure,
+)
 from service.runtime import Runtime
 from tests.inbound.builders import (
     build_email,
@@ -30,7 +36,7 @@ from tests.inbound.builders import (
     unique_email,
     unique_number,
 )
-from workers.inbound import process_inbound, process_inbound_batch
+from workers.inbound import MAX_ROUND_BYTES, _parts, process_inbound, process_inbound_batch
 
 
 async def _payloads(runtime: Runtime, keys: list[str]) -> list[InboundPayload]:
@@ -293,3 +299,16 @@ async def test_jobs_running_at_once_are_processed_together_into_one_thread(
         "sender",
     ]
     assert len({outcome["thread_id"] for outcome in outcomes}) == 1
+
+
+def test_a_round_is_cut_where_its_bodies_would_pass_the_byte_limit() -> None:
+    sizes = [MAX_ROUND_BYTES // 2, MAX_ROUND_BYTES // 2, 1, MAX_ROUND_BYTES + 1, 10, 20]
+    idents = [uuid.uuid4() for _ in sizes]
+    counted = {
+        ident: Attempt(number=1, size=size) for ident, size in zip(idents, sizes, strict=True)
+    }
+
+    parts = list(_parts(idents, counted))
+
+    # A body larger than the limit goes alone; nothing is dropped or reordered.
+    assert parts == [idents[0:2], idents[2:3], idents[3:4], idents[4:6]]
