@@ -162,8 +162,10 @@ class Collector:
             counted = await begin_attempts(session, payload_ids=idents)
         outcomes: dict[uuid.UUID, Result | BaseException] = {}
         lookups = TenantLookups()
+        # Processed already (replays' and the sweep's jobs) or unknown: only read, all at once.
+        finished = [ident for ident in idents if ident not in counted]
         first = [ident for ident in idents if ident in counted and counted[ident].number == 1]
-        for part in _parts(first, counted):
+        for part in [finished, *_parts(first, counted)]:
             if len(part) < 2:
                 continue
             try:
