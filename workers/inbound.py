@@ -101,9 +101,13 @@ class Collector:
     round counts its payloads' attempts in one statement and processes those on their first
     attempt in one transaction (``processing.process_payloads``; one per ``MAX_ROUND_BYTES``
     of bodies): their tenants, customers and threads read once, and no two rounds of one
-    worker wait on each other's rows. When
+    worker wait on each other's rows. Payloads processed already are read together too. When
     that transaction fails, and for a payload that failed before, each payload is processed
     on its own, in its own transactions, so that only the one at fault fails.
+
+    A round holds the rows it changes until it commits: an agent's action on one of its
+    threads waits for it, and two workers' rounds that meet on the same rows may deadlock
+    (PostgreSQL then ends one, whose payloads are processed one by one).
     """
 
     def __init__(self, runtime: Runtime) -> None:
