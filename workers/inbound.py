@@ -188,7 +188,7 @@ class Collector:
                 )
                 lookups = TenantLookups()
             else:
-                outcomes.update((outcome.payload_id, _result(outcome)) for outcome in processed)
+                outcomes.update((outcome.payload_id, outcome.as_result()) for outcome in processed)
         for ident in idents:
             if ident in outcomes:
                 continue
@@ -229,7 +229,7 @@ async def _process(
             outcome = await processing.process_payload(
                 session, payload_id=ident, settings=runtime.settings, templates=runtime.templates
             )
-        return _result(outcome)
+        return outcome.as_result()
     if attempt > MAX_ATTEMPTS:
         return await _give_up(runtime, ident, f"gave up after {MAX_ATTEMPTS} attempts")
     try:
@@ -251,20 +251,11 @@ async def _process(
         if isinstance(error, IntegrityError | OperationalError):
             raise Retry(defer=RETRY_AFTER * attempt) from error
         raise
-    return _result(outcome)
+    return outcome.as_result()
 
 
 def _failed(error: str) -> Result:
     return {"method": "failed", "message_id": None, "thread_id": None, "error": error}
-
-
-def _result(outcome: processing.Outcome) -> Result:
-    return {
-        "method": outcome.method,
-        "message_id": str(outcome.message_id) if outcome.message_id else None,
-        "thread_id": str(outcome.thread_id) if outcome.thread_id else None,
-        "error": outcome.error,
-    }
 
 
 async def _give_up(runtime: Runtime, payload_id: uuid.UUID, error: str) -> Result:

@@ -60,6 +60,15 @@ class Outcome:
     method: str
     error: str | None = None
 
+    def as_result(self) -> dict[str, str | None]:
+        """What a job or an operator's request answers: the ids as text."""
+        return {
+            "method": self.method,
+            "message_id": str(self.message_id) if self.message_id else None,
+            "thread_id": str(self.thread_id) if self.thread_id else None,
+            "error": self.error,
+        }
+
 
 # --- The pipeline ----------------------------------------------------------------------------
 
@@ -80,12 +89,16 @@ async def process_payload(
     settings: Settings,
     templates: TemplateCatalog | None = None,
     lookups: TenantLookups | None = None,
+    payload: InboundPayload | None = None,
 ) -> Outcome:
     """Parse, thread and record one stored payload; see the module docstring.
 
     ``templates`` renders the automatic answers to disputes and promises (the process's catalog;
-    a fresh one when not given); ``lookups`` holds what the job read of tenants already."""
-    routed = await read_and_route(session, payload_id=payload_id, settings=settings)
+    a fresh one when not given); ``lookups`` holds what the job read of tenants already;
+    ``payload`` is the payload's row when the caller locked it already."""
+    routed = await read_and_route(
+        session, payload_id=payload_id, settings=settings, payload=payload
+    )
     if isinstance(routed, Outcome):
         return routed
     return await record_routed(
@@ -122,14 +135,15 @@ async def process_payloads(
     lookups = lookups or TenantLookups()
     outcomes: list[Outcome] = []
     for payload_id in payload_ids:
-        routed = await read_and_route(
-            session, payload_id=payload_id, settings=settings, payload=payloads.get(payload_id)
+        outcome = await process_payload(
+            session,
+            payload_id=payload_id,
+            settings=settings,
+            templates=templates,
+            lookups=lookups,
+            payload=payloads.get(payload_id),
         )
-        if not isinstance(routed, Outcome):
-            routed = await record_routed(
-                session, routed=routed, settings=settings, templates=templates, lookups=lookups
-            )
-        outcomes.append(routed)
+        outcomes.append(outcome)
     if payloads:
         await session.execute(
             update(InboundPayload),

@@ -191,9 +191,4 @@ async def route_payload(
     """Process an unrouted payload again now (in ``tenant_id`` when given); its outcome."""
     await reopen_payload(session, payload_id=payload_id, tenant_id=tenant_id)
     outcome = await processing.process_payload(session, payload_id=payload_id, settings=settings)
-    return {
-        "method": outcome.method,
-        "message_id": str(outcome.message_id) if outcome.message_id else None,
-        "thread_id": str(outcome.thread_id) if outcome.thread_id else None,
-        "error": outcome.error,
-    }
+    return outcome.as_result()
