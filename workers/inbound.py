@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,6 +11,7 @@ import structlog
 from arq import Retry
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from service.batching import Gatherer
 from service.inbound import processing
 from service.inbound.lookups import TenantLookups
 from service.inbound.service import (
@@ -89,9 +89,6 @@ def _collector(ctx: dict[str, Any]) -> Collector:
     return found
 
 
-_Waiting = tuple[list[uuid.UUID], "asyncio.Future[dict[uuid.UUID, Result | BaseException]]"]
-
-
 class Collector:
     """Processes the payloads of the inbound jobs running at once in one worker, together.
 
@@ -112,53 +109,17 @@ class Collector:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._waiting: list[_Waiting] = []
-        self._running: asyncio.Task[None] | None = None
+        self._rounds = Gatherer(self._jobs_round, max_size=MAX_ROUND, size=len)
 
     async def process(self, idents: list[uuid.UUID]) -> dict[uuid.UUID, Result | BaseException]:
         """Each payload's result, or the exception its attempt ended with."""
-        future: asyncio.Future[dict[uuid.UUID, Result | BaseException]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._waiting.append((idents, future))
-        if self._running is None or self._running.done():
-            self._running = asyncio.create_task(self._run())
-        return await future
+        return await self._rounds.submit(idents)
 
-    async def _run(self) -> None:
-        # One turn of the loop: jobs started in this turn join the first round.
-        await asyncio.sleep(0)
-        try:
-            await self._run_rounds()
-        finally:
-            # Only when cancelled (the worker is closing) is anything left: the sweep takes it.
-            for _, future in self._waiting:
-                future.cancel()
-
-    async def _run_rounds(self) -> None:
-        while self._waiting:
-            taken, size = 0, 0
-            while taken < len(self._waiting) and (
-                taken == 0 or size + len(self._waiting[taken][0]) <= MAX_ROUND
-            ):
-                size += len(self._waiting[taken][0])
-                taken += 1
-            round_, self._waiting[:taken] = self._waiting[:taken], []
-            idents = list(dict.fromkeys(ident for ids, _ in round_ for ident in ids))
-            try:
-                outcomes = await self._round(idents)
-            except Exception as error:
-                for _, future in round_:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            except BaseException:
-                for _, future in round_:
-                    future.cancel()
-                raise
-            for ids, future in round_:
-                if not future.done():
-                    future.set_result({ident: outcomes[ident] for ident in ids})
+    async def _jobs_round(
+        self, jobs: list[list[uuid.UUID]]
+    ) -> list[dict[uuid.UUID, Result | BaseException] | Exception]:
+        outcomes = await self._round(list(dict.fromkeys(ident for ids in jobs for ident in ids)))
+        return [{ident: outcomes[ident] for ident in ids} for ids in jobs]
 
     async def _round(self, idents: list[uuid.UUID]) -> dict[uuid.UUID, Result | BaseException]:
         runtime = self.runtime
